@@ -1,0 +1,131 @@
+/* MP_REACH_NLRI and MP_UNREACH_NLRI (RFC 4760 3, 4), including the abbreviated
+ * MP_REACH_NLRI of MRT RIB entries (RFC 6396 4.3.4). */
+#include "attr.h"
+
+#include <string.h>
+
+/* The NLRI field of a family without a codec is kept whole, as one opaque entry. */
+static bool
+mp_decode_nlri(struct attr_dec *d, struct update_mp *mp, const uint8_t *p, size_t len)
+{
+    if (mp->fam == BGP_FAM_NONE) {
+        struct nlri *n;
+
+        if (len == 0)
+            return true;
+        if (len > UINT16_MAX || (n = arena_alloc(d->a, sizeof(*n))) == NULL)
+            return false;
+        n->fam = BGP_FAM_NONE;
+        n->raw = p;
+        n->raw_len = (uint16_t)len;
+        mp->nlri = n;
+        mp->nlri_count = 1;
+        return true;
+    }
+    return nlri_decode_field(p, len, mp->fam, bgp_famset_has(d->ctx->addpath_recv, mp->fam), d->a,
+                             &mp->nlri, &mp->nlri_count);
+}
+
+/* RFC 4760 3, RFC 2545 3, RFC 8950 3: the next hop lengths each prefix family allows. */
+static bool
+mp_nexthop_ok(const struct attr_dec *d, const struct update_mp *mp)
+{
+    if (mp->fam == BGP_FAM_NONE || bgp_family_table[mp->fam].ops != &nlri_ops_ip)
+        return true; /* checked by the family's own code when it has some */
+    if (mp->afi == BGP_AFI_IPV4)
+        return mp->nh_len == 4 || ((mp->nh_len == 16 || mp->nh_len == 32) &&
+                                   bgp_famset_has(d->ctx->ext_nexthop_recv, mp->fam));
+    return mp->nh_len == 16 || mp->nh_len == 32;
+}
+
+static bool
+mp_decode_nexthop(struct attr_dec *d, struct update_mp *mp)
+{
+    Bgpbus__V1__NextHop *nh;
+
+    if (mp->fam == BGP_FAM_NONE || bgp_family_table[mp->fam].ops != &nlri_ops_ip)
+        return true;
+    nh = arena_alloc(d->a, sizeof(*nh));
+    if (nh == NULL)
+        return false;
+    bgpbus__v1__next_hop__init(nh);
+    nh->has_address = true;
+    nh->address.data = (uint8_t *)mp->nh_raw;
+    nh->address.len = mp->nh_len == 32 ? 16 : mp->nh_len;
+    if (mp->nh_len == 32) {
+        nh->has_link_local = true;
+        nh->link_local.data = (uint8_t *)mp->nh_raw + 16;
+        nh->link_local.len = 16;
+    }
+    mp->nexthop = nh;
+    return true;
+}
+
+bool
+attr_mp_reach_decode(struct attr_dec *d, const uint8_t *val, size_t len)
+{
+    struct update_mp *mp = &d->out->mp_reach;
+    struct wire_rd r;
+    uint8_t reserved;
+
+    memset(mp, 0, sizeof(*mp));
+    mp->present = true;
+    wire_rd_init(&r, val, len);
+    /* RFC 6396 4.3.4: in a RIB entry only the next hop length and next hop are present. A
+     * full attribute starts with the AFI, whose high octet is 0: a zero next hop length is
+     * meaningless, so the two forms are told apart by the first octet. */
+    if (d->ctx->mrt_rib && val[0] != 0 && (size_t)val[0] + 1 == len &&
+        d->ctx->mrt_family != BGP_FAM_NONE) {
+        mp->fam = d->ctx->mrt_family;
+        mp->afi = bgp_family_afi(mp->fam);
+        mp->safi = bgp_family_safi(mp->fam);
+        mp->nh_len = val[0];
+        mp->nh_raw = val + 1;
+        if (!mp_nexthop_ok(d, mp)) {
+            d->reason = "next hop length does not match the family (RFC 7606 7.11)";
+            return false;
+        }
+        return mp_decode_nexthop(d, mp);
+    }
+    if (!wire_get_u16(&r, &mp->afi) || !wire_get_u8(&r, &mp->safi) ||
+        !wire_get_u8(&r, &mp->nh_len) || !wire_get_ref(&r, mp->nh_len, &mp->nh_raw) ||
+        !wire_get_u8(&r, &reserved)) {
+        d->reason = "MP_REACH_NLRI truncated";
+        return false;
+    }
+    mp->fam = bgp_family_from(mp->afi, mp->safi);
+    if (!mp_nexthop_ok(d, mp)) {
+        d->reason = "next hop length does not match the family (RFC 7606 7.11)";
+        return false;
+    }
+    if (!mp_decode_nexthop(d, mp)) {
+        d->reason = "out of memory";
+        return false;
+    }
+    if (!mp_decode_nlri(d, mp, r.p, wire_rd_left(&r))) {
+        d->reason = "malformed NLRI in MP_REACH_NLRI (RFC 7606 5.3)";
+        return false;
+    }
+    return true;
+}
+
+bool
+attr_mp_unreach_decode(struct attr_dec *d, const uint8_t *val, size_t len)
+{
+    struct update_mp *mp = &d->out->mp_unreach;
+    struct wire_rd r;
+
+    memset(mp, 0, sizeof(*mp));
+    mp->present = true;
+    wire_rd_init(&r, val, len);
+    if (!wire_get_u16(&r, &mp->afi) || !wire_get_u8(&r, &mp->safi)) {
+        d->reason = "MP_UNREACH_NLRI truncated";
+        return false;
+    }
+    mp->fam = bgp_family_from(mp->afi, mp->safi);
+    if (!mp_decode_nlri(d, mp, r.p, wire_rd_left(&r))) {
+        d->reason = "malformed NLRI in MP_UNREACH_NLRI (RFC 7606 5.3)";
+        return false;
+    }
+    return true;
+}
