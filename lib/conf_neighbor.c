@@ -185,10 +185,10 @@ nb_check_dns_name(const struct conf_word *w, struct conf_error *err)
 
     if (len == 0 || len > 255 || !isalnum((unsigned char)s[0]) ||
         !isalnum((unsigned char)s[len - 1]) || strstr(s, "..") != NULL)
-        return nb_fail(err, w, "invalid name '%s'", s, NULL);
+        return nb_fail(err, w, "invalid name '%.100s'", s, NULL);
     for (size_t i = 0; i < len; i++)
         if (!isalnum((unsigned char)s[i]) && s[i] != '.' && s[i] != '-')
-            return nb_fail(err, w, "invalid character in name '%s'", s, NULL);
+            return nb_fail(err, w, "invalid character in name '%.100s'", s, NULL);
     return 0;
 }
 
