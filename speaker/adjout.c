@@ -1,0 +1,375 @@
+/* adjout.c: the Adj-RIB-Out of one peer (see adjout.h). */
+#include "adjout.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "log.h"
+#include "session.h"
+#include "speaker.h"
+#include "rtable.h"
+#include "update.h"
+
+/* rt_entry.flags */
+#define AOUT_DIRTY      0x1
+#define AOUT_ADVERTISED 0x2 /* the peer holds it */
+
+struct adjout {
+    struct peer *peer;
+    struct session *sess; /* established session, or NULL */
+    struct rtable routes;
+    size_t count; /* routes with a wanted state (attrs != NULL) */
+    struct rt_entry *dirty;
+    struct rt_entry **dirty_tail;
+    size_t ndirty;
+};
+
+struct adjout *
+adjout_new(struct peer *p)
+{
+    struct adjout *o = calloc(1, sizeof(*o));
+    if (!o)
+        return NULL;
+    o->peer = p;
+    if (rtable_init(&o->routes) < 0) {
+        free(o);
+        return NULL;
+    }
+    o->dirty_tail = &o->dirty;
+    return o;
+}
+
+void
+adjout_free(struct adjout *o)
+{
+    if (!o)
+        return;
+    rtable_free(&o->routes, o->peer->sp->attrsets);
+    free(o);
+}
+
+static void
+mark_dirty(struct adjout *o, struct rt_entry *r)
+{
+    if (r->flags & AOUT_DIRTY)
+        return;
+    r->flags |= AOUT_DIRTY;
+    r->dnext = NULL;
+    *o->dirty_tail = r;
+    o->dirty_tail = &r->dnext;
+    o->ndirty++;
+}
+
+int
+adjout_set(struct adjout *o, const struct nlri *n, struct attrset *attrs, uint32_t owner)
+{
+    struct rt_entry *r;
+    bool created;
+
+    if (!attrs) {
+        r = rtable_find(&o->routes, n);
+        if (!r)
+            return 0; /* withdrawing what is not there */
+    } else {
+        r = rtable_get(&o->routes, n, &created);
+        if (!r)
+            return -1;
+    }
+    if (r->attrs == attrs && r->owner == owner)
+        return 0; /* the same route again: nothing to send (ExaBGP) */
+    if (!r->attrs && attrs)
+        o->count++;
+    else if (r->attrs && !attrs)
+        o->count--;
+    if (attrs)
+        attrset_ref(attrs);
+    if (r->attrs)
+        attrset_unref(o->peer->sp->attrsets, r->attrs);
+    r->attrs = attrs;
+    r->owner = owner;
+    mark_dirty(o, r);
+    return 1;
+}
+
+size_t
+adjout_count(const struct adjout *o)
+{
+    return o->count;
+}
+
+size_t
+adjout_pending(const struct adjout *o)
+{
+    return o->ndirty;
+}
+
+/* ---- packing -------------------------------------------------------------------------------- */
+
+struct group {
+    enum bgp_family fam;
+    struct attrset *attrs; /* NULL: withdrawals */
+    struct nlri *v;
+    size_t n, cap;
+};
+
+struct packer {
+    struct group *groups;
+    size_t ngroups, cap;
+    /* (fam, attrs) -> group index + 1, open addressing */
+    uint32_t *index;
+    size_t index_cap;
+};
+
+static size_t
+packer_slot(const struct packer *pk, enum bgp_family fam, const struct attrset *a)
+{
+    uintptr_t k = (uintptr_t)a ^ ((uintptr_t)fam * 0x9e3779b97f4a7c15u);
+    k ^= k >> 29;
+    return (size_t)(k * 0xbf58476d1ce4e5b9u) & (pk->index_cap - 1);
+}
+
+static struct group *
+packer_group(struct packer *pk, enum bgp_family fam, struct attrset *a)
+{
+    if ((pk->ngroups + 1) * 2 > pk->index_cap) {
+        size_t ncap = pk->index_cap ? pk->index_cap * 2 : 64;
+        uint32_t *ni = calloc(ncap, sizeof(*ni));
+        if (!ni)
+            return NULL;
+        free(pk->index);
+        pk->index = ni;
+        pk->index_cap = ncap;
+        for (size_t g = 0; g < pk->ngroups; g++) {
+            size_t s = packer_slot(pk, pk->groups[g].fam, pk->groups[g].attrs);
+            while (pk->index[s])
+                s = (s + 1) & (ncap - 1);
+            pk->index[s] = (uint32_t)g + 1;
+        }
+    }
+    size_t s = packer_slot(pk, fam, a);
+    while (pk->index[s]) {
+        struct group *g = &pk->groups[pk->index[s] - 1];
+        if (g->fam == fam && g->attrs == a)
+            return g;
+        s = (s + 1) & (pk->index_cap - 1);
+    }
+    if (pk->ngroups == pk->cap) {
+        size_t ncap = pk->cap ? pk->cap * 2 : 16;
+        struct group *ng = realloc(pk->groups, ncap * sizeof(*ng));
+        if (!ng)
+            return NULL;
+        pk->groups = ng;
+        pk->cap = ncap;
+    }
+    struct group *g = &pk->groups[pk->ngroups];
+    memset(g, 0, sizeof(*g));
+    g->fam = fam;
+    g->attrs = a;
+    pk->index[s] = (uint32_t)++pk->ngroups;
+    return g;
+}
+
+static bool
+group_add(struct group *g, const struct nlri *n)
+{
+    if (g->n == g->cap) {
+        size_t ncap = g->cap ? g->cap * 2 : 64;
+        struct nlri *nv = realloc(g->v, ncap * sizeof(*nv));
+        if (!nv)
+            return false;
+        g->v = nv;
+        g->cap = ncap;
+    }
+    g->v[g->n++] = *n;
+    return true;
+}
+
+static void
+packer_free(struct packer *pk)
+{
+    for (size_t i = 0; i < pk->ngroups; i++)
+        free(pk->groups[i].v);
+    free(pk->groups);
+    free(pk->index);
+}
+
+static int
+emit_update(void *arg, const uint8_t *msg, size_t len)
+{
+    struct adjout *o = arg;
+    session_send(o->sess, msg, len);
+    o->peer->stats.updates_out++;
+    return 0;
+}
+
+static void
+self_ctx(const struct session *s, struct nexthop_ctx *self)
+{
+    uint8_t addr[16];
+
+    memset(self, 0, sizeof(*self));
+    self->has_v4 = session_local_addr(s, AF_INET, addr) == 4;
+    if (self->has_v4)
+        memcpy(self->v4, addr, 4);
+    self->has_v6 = session_local_addr(s, AF_INET6, addr) == 16;
+    if (self->has_v6)
+        memcpy(self->v6, addr, 16);
+}
+
+static void
+send_group(struct adjout *o, const struct group *g, const struct bgp_session_codec *ctx,
+           const struct nexthop_ctx *self)
+{
+    const Bgpbus__V1__Attributes *attrs = g->attrs ? g->attrs->attrs : NULL;
+    const char *why = NULL;
+    /* group-updates false: ExaBGP sends one UPDATE per route. */
+    size_t step = o->peer->cfg->group_updates ? g->n : 1;
+
+    for (size_t i = 0; i < g->n; i += step) {
+        size_t n = g->n - i < step ? g->n - i : step;
+        if (update_build(g->fam, attrs, g->v + i, n, ctx, self, emit_update, o, NULL, &why) < 0) {
+            char text[128];
+            nlri_format(&g->v[i], text, sizeof(text));
+            log_error("peer %s: cannot encode %s %s: %s", o->peer->addr_text,
+                      attrs ? "announce of" : "withdraw of", text, why ? why : "?");
+        }
+    }
+}
+
+void
+adjout_flush(struct adjout *o)
+{
+    struct packer pk;
+    struct bgp_session_codec ctx;
+    struct nexthop_ctx self;
+    struct rt_entry *r, *next, *gone = NULL;
+    bgp_famset fams;
+
+    if (!o->sess || o->sess->state != FSM_ESTABLISHED || !o->dirty)
+        return;
+    memset(&pk, 0, sizeof(pk));
+    peer_codec_ctx(o->peer, o->sess, &ctx);
+    self_ctx(o->sess, &self);
+    fams = o->sess->neg.families;
+
+    for (r = o->dirty; r; r = next) {
+        next = r->dnext;
+        r->flags &= (uint8_t)~AOUT_DIRTY;
+        r->dnext = NULL;
+        bool negotiated = bgp_famset_has(fams, (enum bgp_family)r->nlri.fam);
+        if (r->attrs) {
+            /* Routes of a family the session did not negotiate stay here, unsent (ExaBGP). */
+            if (!negotiated)
+                continue;
+            struct group *g = packer_group(&pk, (enum bgp_family)r->nlri.fam, r->attrs);
+            if (g && group_add(g, &r->nlri))
+                r->flags |= AOUT_ADVERTISED;
+            continue;
+        }
+        if ((r->flags & AOUT_ADVERTISED) && negotiated) {
+            struct group *g = packer_group(&pk, (enum bgp_family)r->nlri.fam, NULL);
+            if (g)
+                group_add(g, &r->nlri);
+        }
+        /* Forget it once the withdraw is built (its NLRI bytes are read until then). */
+        rtable_remove(&o->routes, r);
+        r->hnext = gone;
+        gone = r;
+    }
+    o->dirty = NULL;
+    o->dirty_tail = &o->dirty;
+    o->ndirty = 0;
+
+    /* Withdrawals first, then announcements, in the order the groups appeared. */
+    for (size_t i = 0; i < pk.ngroups; i++)
+        if (!pk.groups[i].attrs)
+            send_group(o, &pk.groups[i], &ctx, &self);
+    for (size_t i = 0; i < pk.ngroups; i++)
+        if (pk.groups[i].attrs)
+            send_group(o, &pk.groups[i], &ctx, &self);
+    packer_free(&pk);
+    for (r = gone; r; r = next) {
+        next = r->hnext;
+        rtable_entry_free(r, o->peer->sp->attrsets);
+    }
+}
+
+void
+adjout_send_eor(struct adjout *o, enum bgp_family fam)
+{
+    uint8_t buf[64];
+    struct wire_wr w;
+
+    if (!o->sess || fam == BGP_FAM_NONE)
+        return;
+    wire_wr_init_fixed(&w, buf, sizeof(buf));
+    update_build_eor(bgp_family_afi(fam), bgp_family_safi(fam), &w);
+    if (wire_wr_ok(&w))
+        session_send(o->sess, w.buf, w.len);
+}
+
+/* Marks every wanted route of the families in fams (0 = all) to be sent again. */
+static void
+mark_all(struct adjout *o, bgp_famset fams)
+{
+    size_t b;
+    for (struct rt_entry *r = rtable_first(&o->routes, &b); r; r = rtable_next(&o->routes, r, &b))
+        if (r->attrs && (!fams || bgp_famset_has(fams, (enum bgp_family)r->nlri.fam)))
+            mark_dirty(o, r);
+}
+
+void
+adjout_session_up(struct adjout *o, struct session *s)
+{
+    o->sess = s;
+    mark_all(o, 0);
+    adjout_flush(o);
+    /* RFC 4724 2: End-of-RIB after the initial table, for every negotiated family, unless the
+     * operator sends them (manual-eor). ExaBGP does this with or without graceful restart. */
+    if (o->peer->cfg->manual_eor)
+        return;
+    for (int f = 0; f < BGP_FAM_COUNT; f++)
+        if (bgp_famset_has(s->neg.families, (enum bgp_family)f))
+            adjout_send_eor(o, (enum bgp_family)f);
+}
+
+void
+adjout_session_down(struct adjout *o)
+{
+    size_t b;
+    o->sess = NULL;
+    for (struct rt_entry *r = rtable_first(&o->routes, &b); r; r = rtable_next(&o->routes, r, &b))
+        r->flags &= (uint8_t)~AOUT_ADVERTISED;
+}
+
+void
+adjout_refresh(struct adjout *o, enum bgp_family fam)
+{
+    mark_all(o, fam == BGP_FAM_NONE ? 0 : BGP_FAMSET(fam));
+    adjout_flush(o);
+}
+
+size_t
+adjout_withdraw_all(struct adjout *o, uint32_t owner)
+{
+    size_t n = 0, b;
+    for (struct rt_entry *r = rtable_first(&o->routes, &b); r; r = rtable_next(&o->routes, r, &b))
+        if (r->attrs && (owner == UINT32_MAX || r->owner == owner)) {
+            attrset_unref(o->peer->sp->attrsets, r->attrs);
+            r->attrs = NULL;
+            o->count--;
+            mark_dirty(o, r);
+            n++;
+        }
+    return n;
+}
+
+void
+adjout_walk(const struct adjout *o, bgp_famset fams, adjout_walk_fn *fn, void *arg)
+{
+    size_t b;
+    for (struct rt_entry *r = rtable_first(&o->routes, &b); r; r = rtable_next(&o->routes, r, &b))
+        if (r->attrs && (!fams || bgp_famset_has(fams, (enum bgp_family)r->nlri.fam)))
+            fn(arg, &r->nlri, r->attrs, r->owner);
+}

@@ -1,0 +1,657 @@
+/*
+ * events.c: building, publishing and keeping Events.
+ *
+ * Each event is built from protobuf-c structs allocated in the speaker's arena (the decoded
+ * UPDATE already lives there, so its attributes are referenced, not copied), packed once, then
+ * published and copied into the replay ring.
+ */
+#include "events.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "bus.h"
+#include "log.h"
+#include "nlri.h"
+#include "session.h"
+#include "update.h"
+#include "version.h"
+
+#define RING_EVENTS_DEFAULT  (256 * 1024)
+#define RING_BYTES_DEFAULT   ((size_t)256 * 1024 * 1024)
+#define READ_MAX_DEFAULT     1024
+#define READ_BYTES_MAX       ((size_t)32 * 1024 * 1024)
+
+static const char *const ev_names[EV_TYPE_COUNT] = {
+    "state",   "open",    "negotiated", "update",      "notification",
+    "keepalive", "refresh", "eor",      "operational", "speaker",
+};
+
+const char *
+ev_type_name(enum ev_type t)
+{
+    return (unsigned)t < EV_TYPE_COUNT ? ev_names[t] : "?";
+}
+
+struct ring_slot {
+    uint64_t seq;
+    char *topic; /* topic, NUL, payload: one allocation */
+    size_t topic_len;
+    size_t len; /* payload length */
+};
+
+struct evring {
+    struct ring_slot *slots;
+    size_t cap;
+    size_t head; /* index of the oldest */
+    size_t count;
+    size_t bytes;
+    size_t max_bytes;
+    uint64_t seq;                   /* last published */
+    uint64_t type_seq[EV_TYPE_COUNT];
+    uint8_t *buf;                   /* packing buffer */
+    size_t buf_cap;
+    struct arena arena;             /* for events built outside an UPDATE */
+};
+
+int
+ev_init(struct speaker *sp, size_t ring_events, size_t ring_bytes)
+{
+    struct evring *r = calloc(1, sizeof(*r));
+    if (!r)
+        return -1;
+    r->cap = ring_events ? ring_events : RING_EVENTS_DEFAULT;
+    r->max_bytes = ring_bytes ? ring_bytes : RING_BYTES_DEFAULT;
+    r->slots = calloc(r->cap, sizeof(*r->slots));
+    if (!r->slots) {
+        free(r);
+        return -1;
+    }
+    arena_init(&r->arena, 16384);
+    sp->ring = r;
+    return 0;
+}
+
+static void
+ring_drop_oldest(struct evring *r)
+{
+    struct ring_slot *s = &r->slots[r->head];
+    r->bytes -= s->topic_len + 1 + s->len;
+    free(s->topic);
+    s->topic = NULL;
+    r->head = (r->head + 1) % r->cap;
+    r->count--;
+}
+
+void
+ev_free(struct speaker *sp)
+{
+    struct evring *r = sp->ring;
+    if (!r)
+        return;
+    while (r->count)
+        ring_drop_oldest(r);
+    free(r->slots);
+    free(r->buf);
+    arena_free(&r->arena);
+    free(r);
+    sp->ring = NULL;
+}
+
+static void
+ring_push(struct evring *r, uint64_t seq, const char *topic, const uint8_t *payload, size_t len)
+{
+    size_t tlen = strlen(topic);
+    size_t need = tlen + 1 + len;
+
+    while (r->count && (r->count == r->cap || r->bytes + need > r->max_bytes))
+        ring_drop_oldest(r);
+    char *mem = malloc(need);
+    if (!mem)
+        return; /* the event is published; a later ReadEvents reports it as gone */
+    memcpy(mem, topic, tlen + 1);
+    memcpy(mem + tlen + 1, payload, len);
+    struct ring_slot *s = &r->slots[(r->head + r->count) % r->cap];
+    s->seq = seq;
+    s->topic = mem;
+    s->topic_len = tlen;
+    s->len = len;
+    r->count++;
+    r->bytes += need;
+}
+
+/* Fills the envelope, packs, publishes and keeps the event. */
+static void
+ev_emit(struct speaker *sp, struct peer *p, enum ev_type type, Bgpbus__V1__Event *ev)
+{
+    struct evring *r = sp->ring;
+    char topic[96];
+
+    ev->has_epoch = true;
+    ev->epoch = sp->epoch;
+    ev->has_seq = true;
+    ev->seq = ++r->seq;
+    ev->has_type_seq = true;
+    ev->type_seq = ++r->type_seq[type];
+    ev->has_time = true;
+    ev->time = speaker_now();
+    if (p) {
+        ev->has_peer_seq = true;
+        ev->peer_seq = ++p->peer_seq[type];
+    }
+    snprintf(topic, sizeof(topic), "ev/%s/%s/", ev_names[type], p ? p->addr_text : "-");
+
+    size_t len = bgpbus__v1__event__get_packed_size(ev);
+    if (len > r->buf_cap) {
+        size_t cap = len * 2 > 65536 ? len * 2 : 65536;
+        uint8_t *nb = realloc(r->buf, cap);
+        if (!nb) {
+            log_error("events: out of memory packing a %zu-octet event", len);
+            return;
+        }
+        r->buf = nb;
+        r->buf_cap = cap;
+    }
+    bgpbus__v1__event__pack(ev, r->buf);
+    if (sp->pub && bus_publish(sp->pub, topic, r->buf, len) < 0)
+        log_debug("events: publish of seq %llu dropped", (unsigned long long)ev->seq);
+    ring_push(r, ev->seq, topic, r->buf, len);
+}
+
+/* ---- helpers ------------------------------------------------------------------------------- */
+
+static ProtobufCBinaryData
+bin(struct arena *a, const void *p, size_t n)
+{
+    ProtobufCBinaryData b = { .len = n, .data = arena_memdup(a, p, n) };
+    return b;
+}
+
+static Bgpbus__V1__PeerKey *
+peer_key(struct arena *a, const struct peer *p, const struct session *s)
+{
+    Bgpbus__V1__PeerKey *k = arena_alloc(a, sizeof(*k));
+    const struct conf_neighbor *c = p->cfg;
+    uint8_t id[4];
+
+    if (!k)
+        return NULL;
+    bgpbus__v1__peer_key__init(k);
+    k->has_address = true;
+    k->address = bin(a, c->peer_address.bytes, c->peer_address.af == AF_INET ? 4 : 16);
+    uint8_t local[16];
+    int llen = -1;
+    if (s)
+        llen = session_local_addr(s, c->peer_address.af, local);
+    if (llen > 0) {
+        k->has_local_address = true;
+        k->local_address = bin(a, local, (size_t)llen);
+    } else if (c->local_address.af) {
+        k->has_local_address = true;
+        k->local_address =
+            bin(a, c->local_address.bytes, c->local_address.af == AF_INET ? 4 : 16);
+    }
+    k->has_local_as = true;
+    k->local_as = c->local_as;
+    k->has_peer_as = true;
+    k->peer_as = c->peer_as;
+    id[0] = (uint8_t)(p->router_id >> 24);
+    id[1] = (uint8_t)(p->router_id >> 16);
+    id[2] = (uint8_t)(p->router_id >> 8);
+    id[3] = (uint8_t)p->router_id;
+    k->has_local_router_id = true;
+    k->local_router_id = bin(a, id, 4);
+    if (s && s->open_received) {
+        uint32_t rid = s->remote_open.bgp_id;
+        id[0] = (uint8_t)(rid >> 24);
+        id[1] = (uint8_t)(rid >> 16);
+        id[2] = (uint8_t)(rid >> 8);
+        id[3] = (uint8_t)rid;
+        k->has_peer_router_id = true;
+        k->peer_router_id = bin(a, id, 4);
+    }
+    return k;
+}
+
+static struct arena *
+ev_arena(struct speaker *sp)
+{
+    arena_reset(&sp->ring->arena);
+    return &sp->ring->arena;
+}
+
+static Bgpbus__V1__Family *
+family_msg(struct arena *a, uint16_t afi, uint8_t safi)
+{
+    Bgpbus__V1__Family *f = arena_alloc(a, sizeof(*f));
+    if (!f)
+        return NULL;
+    bgpbus__v1__family__init(f);
+    f->has_afi = true;
+    f->afi = afi;
+    f->has_safi = true;
+    f->safi = safi;
+    return f;
+}
+
+/* ---- lifecycle and state ----------------------------------------------------------------- */
+
+void
+ev_speaker(struct speaker *sp, Bgpbus__V1__SpeakerLifecycleKind kind, const char *reason,
+           int signo)
+{
+    struct arena *a = ev_arena(sp);
+    Bgpbus__V1__Event ev = BGPBUS__V1__EVENT__INIT;
+    Bgpbus__V1__SpeakerLifecycle life = BGPBUS__V1__SPEAKER_LIFECYCLE__INIT;
+
+    (void)a;
+    life.has_kind = true;
+    life.kind = kind;
+    life.reason = (char *)reason;
+    if (signo) {
+        life.has_signal_number = true;
+        life.signal_number = signo;
+        life.signal_name = (char *)sigabbrev_np(signo);
+    }
+    if (kind == BGPBUS__V1__SPEAKER_LIFECYCLE_KIND__SPEAKER_LIFECYCLE_KIND_START)
+        life.version = (char *)bgpbus_version();
+    ev.body_case = BGPBUS__V1__EVENT__BODY_SPEAKER;
+    ev.speaker = &life;
+    ev_emit(sp, NULL, EV_SPEAKER, &ev);
+}
+
+static void
+ev_state_change(struct peer *p, enum fsm_state from, enum fsm_state to,
+                Bgpbus__V1__SessionChange change, const char *reason)
+{
+    struct arena *a = ev_arena(p->sp);
+    Bgpbus__V1__Event ev = BGPBUS__V1__EVENT__INIT;
+    Bgpbus__V1__StateChange st = BGPBUS__V1__STATE_CHANGE__INIT;
+
+    st.has_previous = true;
+    st.previous = (Bgpbus__V1__FsmState)(from + 1);
+    st.has_current = true;
+    st.current = (Bgpbus__V1__FsmState)(to + 1);
+    st.has_change = true;
+    st.change = change;
+    st.reason = (char *)reason;
+    ev.peer = peer_key(a, p, p->est ? p->est : p->out ? p->out : p->in);
+    ev.body_case = BGPBUS__V1__EVENT__BODY_STATE;
+    ev.state = &st;
+    ev_emit(p->sp, p, EV_STATE, &ev);
+}
+
+void
+ev_state(struct peer *p, enum fsm_state from, enum fsm_state to, const char *reason)
+{
+    Bgpbus__V1__SessionChange change = BGPBUS__V1__SESSION_CHANGE__SESSION_CHANGE_UNSPECIFIED;
+    if (to == FSM_ESTABLISHED)
+        change = BGPBUS__V1__SESSION_CHANGE__SESSION_CHANGE_UP;
+    else if (from == FSM_ESTABLISHED || (reason && to < FSM_OPENSENT))
+        change = BGPBUS__V1__SESSION_CHANGE__SESSION_CHANGE_DOWN;
+    ev_state_change(p, from, to, change, reason);
+}
+
+void
+ev_connected(struct peer *p)
+{
+    ev_state_change(p, p->state, p->state, BGPBUS__V1__SESSION_CHANGE__SESSION_CHANGE_CONNECTED,
+                    NULL);
+}
+
+/* ---- messages ----------------------------------------------------------------------------- */
+
+static Bgpbus__V1__Open *
+open_msg(struct arena *a, const struct bgp_open *o)
+{
+    Bgpbus__V1__Open *m = arena_alloc(a, sizeof(*m));
+    uint8_t capbuf[4096], id[4];
+    struct wire_wr w;
+
+    if (!m)
+        return NULL;
+    bgpbus__v1__open__init(m);
+    m->has_version = true;
+    m->version = o->version;
+    m->has_asn = true;
+    m->asn = bgp_open_peer_as(o);
+    m->has_hold_time = true;
+    m->hold_time = o->hold_time;
+    wire_store_u32(id, o->bgp_id);
+    m->has_router_id = true;
+    m->router_id = bin(a, id, 4);
+
+    /* Capabilities as code + value, re-encoded from what was decoded (unknown ones kept). */
+    wire_wr_init_fixed(&w, capbuf, sizeof(capbuf));
+    bgp_caps_encode(&w, &o->caps);
+    if (!wire_wr_ok(&w))
+        return m;
+    size_t n = 0;
+    for (size_t off = 0; off + 2 <= w.len; off += 2u + capbuf[off + 1])
+        n++;
+    m->capabilities = arena_calloc(a, n, sizeof(*m->capabilities));
+    if (!m->capabilities)
+        return m;
+    for (size_t off = 0; off + 2 <= w.len && m->n_capabilities < n; off += 2u + capbuf[off + 1]) {
+        uint8_t code = capbuf[off], len = capbuf[off + 1];
+        if (off + 2u + len > w.len)
+            break;
+        Bgpbus__V1__Capability *c = arena_alloc(a, sizeof(*c));
+        if (!c)
+            break;
+        bgpbus__v1__capability__init(c);
+        c->has_code = true;
+        c->code = code;
+        c->has_value = true;
+        c->value = bin(a, capbuf + off + 2, len);
+        if (code == BGP_CAP_MP && len == 4) {
+            Bgpbus__V1__MultiprotocolCapability *mp = arena_alloc(a, sizeof(*mp));
+            if (mp) {
+                bgpbus__v1__multiprotocol_capability__init(mp);
+                mp->family = family_msg(a, wire_load_u16(capbuf + off + 2), capbuf[off + 5]);
+                c->decoded_case = BGPBUS__V1__CAPABILITY__DECODED_MULTIPROTOCOL;
+                c->multiprotocol = mp;
+            }
+        } else if (code == BGP_CAP_AS4 && len == 4) {
+            Bgpbus__V1__Asn4Capability *as4 = arena_alloc(a, sizeof(*as4));
+            if (as4) {
+                bgpbus__v1__asn4_capability__init(as4);
+                as4->has_asn = true;
+                as4->asn = wire_load_u32(capbuf + off + 2);
+                c->decoded_case = BGPBUS__V1__CAPABILITY__DECODED_ASN4;
+                c->asn4 = as4;
+            }
+        }
+        m->capabilities[m->n_capabilities++] = c;
+    }
+    return m;
+}
+
+void
+ev_open(struct peer *p, const struct session *s, const struct bgp_open *o,
+        Bgpbus__V1__Direction dir)
+{
+    struct arena *a = ev_arena(p->sp);
+    Bgpbus__V1__Event ev = BGPBUS__V1__EVENT__INIT;
+
+    ev.peer = peer_key(a, p, s);
+    ev.has_direction = true;
+    ev.direction = dir;
+    ev.body_case = BGPBUS__V1__EVENT__BODY_OPEN;
+    ev.open = open_msg(a, o);
+    ev_emit(p->sp, p, EV_OPEN, &ev);
+}
+
+static Bgpbus__V1__Nlri *
+nlri_msg(struct arena *a, const struct nlri *n)
+{
+    Bgpbus__V1__Nlri *m = arena_alloc(a, sizeof(*m));
+    if (!m)
+        return NULL;
+    bgpbus__v1__nlri__init(m);
+    if (n->has_path_id) {
+        m->has_path_id = true;
+        m->path_id = n->path_id;
+    }
+    enum bgp_family f = (enum bgp_family)n->fam;
+    if (f == BGP_FAM_IPV4_UNICAST || f == BGP_FAM_IPV6_UNICAST || f == BGP_FAM_IPV4_MULTICAST ||
+        f == BGP_FAM_IPV6_MULTICAST) {
+        Bgpbus__V1__Prefix *pf = arena_alloc(a, sizeof(*pf));
+        if (!pf)
+            return NULL;
+        bgpbus__v1__prefix__init(pf);
+        pf->has_address = true;
+        pf->address.data = (uint8_t *)n->addr;
+        pf->address.len = bgp_family_addr_len(f);
+        pf->has_length = true;
+        pf->length = n->len;
+        if (f == BGP_FAM_IPV4_UNICAST || f == BGP_FAM_IPV6_UNICAST) {
+            m->nlri_case = BGPBUS__V1__NLRI__NLRI_UNICAST;
+            m->unicast = pf;
+        } else {
+            m->nlri_case = BGPBUS__V1__NLRI__NLRI_MULTICAST;
+            m->multicast = pf;
+        }
+        return m;
+    }
+    Bgpbus__V1__RawNlri *raw = arena_alloc(a, sizeof(*raw));
+    if (!raw)
+        return NULL;
+    bgpbus__v1__raw_nlri__init(raw);
+    if (f != BGP_FAM_NONE)
+        raw->family = family_msg(a, bgp_family_afi(f), bgp_family_safi(f));
+    raw->has_data = true;
+    raw->data.data = (uint8_t *)n->raw;
+    raw->data.len = n->raw_len;
+    m->nlri_case = BGPBUS__V1__NLRI__NLRI_RAW;
+    m->raw = raw;
+    return m;
+}
+
+static Bgpbus__V1__Nlri **
+nlri_list(struct arena *a, const struct nlri *v, size_t n, size_t *out_n)
+{
+    Bgpbus__V1__Nlri **list = arena_calloc(a, n ? n : 1, sizeof(*list));
+    *out_n = 0;
+    if (!list)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        Bgpbus__V1__Nlri *m = nlri_msg(a, &v[i]);
+        if (m)
+            list[(*out_n)++] = m;
+    }
+    return list;
+}
+
+/* Appends one family's NLRI as an announce (with its next hop) or a withdraw group. */
+static void
+update_add(struct arena *a, Bgpbus__V1__Update *u, bool announce, uint16_t afi, uint8_t safi,
+           Bgpbus__V1__NextHop *nh, const struct nlri *v, size_t n)
+{
+    if (n == 0)
+        return;
+    if (announce) {
+        Bgpbus__V1__UpdateAnnounce *g = arena_alloc(a, sizeof(*g));
+        Bgpbus__V1__UpdateAnnounce **arr =
+            arena_calloc(a, u->n_announced + 1, sizeof(*arr));
+        if (!g || !arr)
+            return;
+        bgpbus__v1__update_announce__init(g);
+        g->family = family_msg(a, afi, safi);
+        g->next_hop = nh;
+        g->nlri = nlri_list(a, v, n, &g->n_nlri);
+        if (u->n_announced)
+            memcpy(arr, u->announced, u->n_announced * sizeof(*arr));
+        arr[u->n_announced++] = g;
+        u->announced = arr;
+    } else {
+        Bgpbus__V1__UpdateWithdraw *g = arena_alloc(a, sizeof(*g));
+        Bgpbus__V1__UpdateWithdraw **arr = arena_calloc(a, u->n_withdrawn + 1, sizeof(*arr));
+        if (!g || !arr)
+            return;
+        bgpbus__v1__update_withdraw__init(g);
+        g->family = family_msg(a, afi, safi);
+        g->nlri = nlri_list(a, v, n, &g->n_nlri);
+        if (u->n_withdrawn)
+            memcpy(arr, u->withdrawn, u->n_withdrawn * sizeof(*arr));
+        arr[u->n_withdrawn++] = g;
+        u->withdrawn = arr;
+    }
+}
+
+static bool
+peer_wants_raw(const struct peer *p)
+{
+    for (size_t i = 0; i < p->cfg->napi; i++) {
+        uint32_t f = p->cfg->api[i].flags;
+        if (f & (CONF_API_RECEIVE(CONF_API_MSG_PACKETS) | CONF_API_RECEIVE(CONF_API_MSG_CONSOLIDATE)))
+            return true;
+    }
+    return false;
+}
+
+void
+ev_update(struct peer *p, const struct session *s, const struct update_decoded *dec,
+          const uint8_t *raw, size_t raw_len)
+{
+    /* The decoded UPDATE lives in the speaker's arena: build around it, do not reset it. */
+    struct arena *a = &p->sp->arena;
+    Bgpbus__V1__Event ev = BGPBUS__V1__EVENT__INIT;
+    Bgpbus__V1__Update u = BGPBUS__V1__UPDATE__INIT;
+    bool announce = !dec->treat_as_withdraw;
+
+    if (dec->eor) {
+        ev_eor(p, dec->eor_afi, dec->eor_safi, BGPBUS__V1__DIRECTION__DIRECTION_RECEIVED);
+        return;
+    }
+    ev.peer = peer_key(a, p, s);
+    ev.has_direction = true;
+    ev.direction = BGPBUS__V1__DIRECTION__DIRECTION_RECEIVED;
+    if (dec->has_attrs && announce)
+        u.attributes = dec->attrs;
+    update_add(a, &u, false, BGP_AFI_IPV4, BGP_SAFI_UNICAST, NULL, dec->withdrawn,
+               dec->withdrawn_count);
+    if (dec->mp_unreach.present)
+        update_add(a, &u, false, dec->mp_unreach.afi, dec->mp_unreach.safi, NULL,
+                   dec->mp_unreach.nlri, dec->mp_unreach.nlri_count);
+    update_add(a, &u, announce, BGP_AFI_IPV4, BGP_SAFI_UNICAST,
+               announce ? dec->attrs->next_hop : NULL, dec->nlri, dec->nlri_count);
+    if (dec->mp_reach.present)
+        update_add(a, &u, announce, dec->mp_reach.afi, dec->mp_reach.safi,
+                   announce ? dec->mp_reach.nexthop : NULL, dec->mp_reach.nlri,
+                   dec->mp_reach.nlri_count);
+    /* The next hop is reported per family group, not among the attributes. */
+    Bgpbus__V1__Attributes attrs_copy;
+    if (u.attributes && u.attributes->next_hop) {
+        attrs_copy = *u.attributes;
+        attrs_copy.next_hop = NULL;
+        u.attributes = &attrs_copy;
+    }
+    if (peer_wants_raw(p)) {
+        ev.has_raw = true;
+        ev.raw.data = (uint8_t *)raw;
+        ev.raw.len = raw_len;
+    }
+    ev.body_case = BGPBUS__V1__EVENT__BODY_UPDATE;
+    ev.update = &u;
+    ev_emit(p->sp, p, EV_UPDATE, &ev);
+}
+
+void
+ev_keepalive(struct peer *p, Bgpbus__V1__Direction dir)
+{
+    struct arena *a = ev_arena(p->sp);
+    Bgpbus__V1__Event ev = BGPBUS__V1__EVENT__INIT;
+    Bgpbus__V1__Keepalive ka = BGPBUS__V1__KEEPALIVE__INIT;
+
+    ev.peer = peer_key(a, p, p->est);
+    ev.has_direction = true;
+    ev.direction = dir;
+    ev.body_case = BGPBUS__V1__EVENT__BODY_KEEPALIVE;
+    ev.keepalive = &ka;
+    ev_emit(p->sp, p, EV_KEEPALIVE, &ev);
+}
+
+void
+ev_notification(struct peer *p, const uint8_t *msg, size_t len, Bgpbus__V1__Direction dir)
+{
+    struct arena *a = ev_arena(p->sp);
+    Bgpbus__V1__Event ev = BGPBUS__V1__EVENT__INIT;
+    Bgpbus__V1__Notification n = BGPBUS__V1__NOTIFICATION__INIT;
+    struct bgp_notification dn;
+
+    if (len < BGP_HEADER_LEN ||
+        bgp_notification_decode(msg + BGP_HEADER_LEN, len - BGP_HEADER_LEN, &dn) < 0)
+        return;
+    n.has_code = true;
+    n.code = dn.code;
+    n.has_subcode = true;
+    n.subcode = dn.subcode;
+    n.has_data = true;
+    n.data.data = (uint8_t *)dn.data;
+    n.data.len = dn.data_len;
+    if (dn.has_shutdown_msg)
+        n.shutdown_message = dn.shutdown_msg;
+    ev.peer = peer_key(a, p, p->est);
+    ev.has_direction = true;
+    ev.direction = dir;
+    ev.body_case = BGPBUS__V1__EVENT__BODY_NOTIFICATION;
+    ev.notification = &n;
+    ev_emit(p->sp, p, EV_NOTIFICATION, &ev);
+}
+
+void
+ev_refresh(struct peer *p, const struct bgp_route_refresh *rr, Bgpbus__V1__Direction dir)
+{
+    struct arena *a = ev_arena(p->sp);
+    Bgpbus__V1__Event ev = BGPBUS__V1__EVENT__INIT;
+    Bgpbus__V1__RouteRefresh m = BGPBUS__V1__ROUTE_REFRESH__INIT;
+
+    m.family = family_msg(a, rr->afi, rr->safi);
+    m.has_subtype = true;
+    m.subtype = (Bgpbus__V1__RouteRefreshSubtype)(rr->subtype + 1);
+    ev.peer = peer_key(a, p, p->est);
+    ev.has_direction = true;
+    ev.direction = dir;
+    ev.body_case = BGPBUS__V1__EVENT__BODY_ROUTE_REFRESH;
+    ev.route_refresh = &m;
+    ev_emit(p->sp, p, EV_REFRESH, &ev);
+}
+
+void
+ev_eor(struct peer *p, uint16_t afi, uint8_t safi, Bgpbus__V1__Direction dir)
+{
+    struct arena *a = ev_arena(p->sp);
+    Bgpbus__V1__Event ev = BGPBUS__V1__EVENT__INIT;
+    Bgpbus__V1__EndOfRib m = BGPBUS__V1__END_OF_RIB__INIT;
+
+    m.family = family_msg(a, afi, safi);
+    ev.peer = peer_key(a, p, p->est);
+    ev.has_direction = true;
+    ev.direction = dir;
+    ev.body_case = BGPBUS__V1__EVENT__BODY_EOR;
+    ev.eor = &m;
+    ev_emit(p->sp, p, EV_EOR, &ev);
+}
+
+/* ---- replay ------------------------------------------------------------------------------- */
+
+size_t
+ev_read(struct speaker *sp, uint64_t from_seq, uint32_t max, const char *prefix, struct arena *a,
+        Bgpbus__V1__EventPage *page)
+{
+    struct evring *r = sp->ring;
+    size_t plen = prefix ? strlen(prefix) : 0;
+    size_t bytes = 0;
+
+    if (max == 0)
+        max = READ_MAX_DEFAULT;
+    page->has_epoch = true;
+    page->epoch = sp->epoch;
+    page->has_newest_seq = true;
+    page->newest_seq = r->seq;
+    page->has_oldest_seq = true;
+    page->oldest_seq = r->count ? r->slots[r->head].seq : r->seq + 1;
+    page->events = arena_calloc(a, max, sizeof(*page->events));
+    if (!page->events || r->count == 0)
+        return 0;
+    uint64_t oldest = r->slots[r->head].seq;
+    size_t start = from_seq > oldest ? (size_t)(from_seq - oldest) : 0;
+    for (size_t i = start; i < r->count && page->n_events < max; i++) {
+        struct ring_slot *s = &r->slots[(r->head + i) % r->cap];
+        if (plen && (s->topic_len < plen || memcmp(s->topic, prefix, plen) != 0))
+            continue;
+        if (bytes + s->len > READ_BYTES_MAX && page->n_events > 0)
+            break;
+        Bgpbus__V1__Event *ev = bgpbus__v1__event__unpack(&a->pb, s->len,
+                                                          (const uint8_t *)s->topic + s->topic_len + 1);
+        if (!ev)
+            continue;
+        page->events[page->n_events++] = ev;
+        bytes += s->len;
+    }
+    return page->n_events;
+}

@@ -1,0 +1,29 @@
+/*
+ * routes.h: putting routes of the contract (bgpbus.v1.Route) into Adj-RIBs-Out, shared by the
+ * bus service (Announce/Withdraw) and the configuration's static routes.
+ */
+#ifndef BGPBUS_SPEAKER_ROUTES_H
+#define BGPBUS_SPEAKER_ROUTES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bgpbus/v1/reply.pb-c.h"
+#include "bgpbus/v1/route.pb-c.h"
+#include "speaker.h"
+
+/*
+ * Sets each route in the Adj-RIB-Out of every peer given (announce, or withdraw). Attributes
+ * are the route's own, or `shared` when it has none; equal attribute sets are interned once.
+ * items[i] (initialised here) receives each route's status. Nothing is sent: the caller flushes.
+ * Returns the number of routes that failed.
+ */
+size_t routes_apply(struct speaker *sp, struct peer **peers, size_t npeers,
+                    Bgpbus__V1__Route **routes, size_t n, const Bgpbus__V1__Attributes *shared,
+                    bool announce, const char *owner, Bgpbus__V1__ItemResult *items);
+
+/* The configuration's static routes of one peer (`static`, `announce`, `flow`, `l2vpn`),
+ * parsed with the shared route grammar; errors are logged with file:line:col. Owner "config". */
+void static_routes_apply(struct speaker *sp, struct peer *p);
+
+#endif
