@@ -18,6 +18,7 @@
 #include "nlri.h"
 #include "session.h"
 #include "update.h"
+#include "update_proto.h"
 #include "version.h"
 
 #define RING_EVENTS_DEFAULT  (256 * 1024)
@@ -163,13 +164,6 @@ ev_emit(struct speaker *sp, struct peer *p, enum ev_type type, Bgpbus__V1__Event
 
 /* ---- helpers ------------------------------------------------------------------------------- */
 
-static ProtobufCBinaryData
-bin(struct arena *a, const void *p, size_t n)
-{
-    ProtobufCBinaryData b = { .len = n, .data = arena_memdup(a, p, n) };
-    return b;
-}
-
 static Bgpbus__V1__PeerKey *
 peer_key(struct arena *a, const struct peer *p, const struct session *s)
 {
@@ -181,18 +175,18 @@ peer_key(struct arena *a, const struct peer *p, const struct session *s)
         return NULL;
     bgpbus__v1__peer_key__init(k);
     k->has_address = true;
-    k->address = bin(a, c->peer_address.bytes, c->peer_address.af == AF_INET ? 4 : 16);
+    k->address = proto_bin(a, c->peer_address.bytes, c->peer_address.af == AF_INET ? 4 : 16);
     uint8_t local[16];
     int llen = -1;
     if (s)
         llen = session_local_addr(s, c->peer_address.af, local);
     if (llen > 0) {
         k->has_local_address = true;
-        k->local_address = bin(a, local, (size_t)llen);
+        k->local_address = proto_bin(a, local, (size_t)llen);
     } else if (c->local_address.af) {
         k->has_local_address = true;
         k->local_address =
-            bin(a, c->local_address.bytes, c->local_address.af == AF_INET ? 4 : 16);
+            proto_bin(a, c->local_address.bytes, c->local_address.af == AF_INET ? 4 : 16);
     }
     k->has_local_as = true;
     k->local_as = c->local_as;
@@ -203,7 +197,7 @@ peer_key(struct arena *a, const struct peer *p, const struct session *s)
     id[2] = (uint8_t)(p->router_id >> 8);
     id[3] = (uint8_t)p->router_id;
     k->has_local_router_id = true;
-    k->local_router_id = bin(a, id, 4);
+    k->local_router_id = proto_bin(a, id, 4);
     if (s && s->open_received) {
         uint32_t rid = s->remote_open.bgp_id;
         id[0] = (uint8_t)(rid >> 24);
@@ -211,7 +205,7 @@ peer_key(struct arena *a, const struct peer *p, const struct session *s)
         id[2] = (uint8_t)(rid >> 8);
         id[3] = (uint8_t)rid;
         k->has_peer_router_id = true;
-        k->peer_router_id = bin(a, id, 4);
+        k->peer_router_id = proto_bin(a, id, 4);
     }
     return k;
 }
@@ -221,20 +215,6 @@ ev_arena(struct speaker *sp)
 {
     arena_reset(&sp->ring->arena);
     return &sp->ring->arena;
-}
-
-static Bgpbus__V1__Family *
-family_msg(struct arena *a, uint16_t afi, uint8_t safi)
-{
-    Bgpbus__V1__Family *f = arena_alloc(a, sizeof(*f));
-    if (!f)
-        return NULL;
-    bgpbus__v1__family__init(f);
-    f->has_afi = true;
-    f->afi = afi;
-    f->has_safi = true;
-    f->safi = safi;
-    return f;
 }
 
 /* ---- lifecycle and state ----------------------------------------------------------------- */
@@ -302,73 +282,50 @@ ev_connected(struct peer *p)
                     NULL);
 }
 
-/* ---- messages ----------------------------------------------------------------------------- */
-
-static Bgpbus__V1__Open *
-open_msg(struct arena *a, const struct bgp_open *o)
+static Bgpbus__V1__Family **
+family_list(struct arena *a, bgp_famset set, size_t *n)
 {
-    Bgpbus__V1__Open *m = arena_alloc(a, sizeof(*m));
-    uint8_t capbuf[4096], id[4];
-    struct wire_wr w;
-
-    if (!m)
-        return NULL;
-    bgpbus__v1__open__init(m);
-    m->has_version = true;
-    m->version = o->version;
-    m->has_asn = true;
-    m->asn = bgp_open_peer_as(o);
-    m->has_hold_time = true;
-    m->hold_time = o->hold_time;
-    wire_store_u32(id, o->bgp_id);
-    m->has_router_id = true;
-    m->router_id = bin(a, id, 4);
-
-    /* Capabilities as code + value, re-encoded from what was decoded (unknown ones kept). */
-    wire_wr_init_fixed(&w, capbuf, sizeof(capbuf));
-    bgp_caps_encode(&w, &o->caps);
-    if (!wire_wr_ok(&w))
-        return m;
-    size_t n = 0;
-    for (size_t off = 0; off + 2 <= w.len; off += 2u + capbuf[off + 1])
-        n++;
-    m->capabilities = arena_calloc(a, n, sizeof(*m->capabilities));
-    if (!m->capabilities)
-        return m;
-    for (size_t off = 0; off + 2 <= w.len && m->n_capabilities < n; off += 2u + capbuf[off + 1]) {
-        uint8_t code = capbuf[off], len = capbuf[off + 1];
-        if (off + 2u + len > w.len)
-            break;
-        Bgpbus__V1__Capability *c = arena_alloc(a, sizeof(*c));
-        if (!c)
-            break;
-        bgpbus__v1__capability__init(c);
-        c->has_code = true;
-        c->code = code;
-        c->has_value = true;
-        c->value = bin(a, capbuf + off + 2, len);
-        if (code == BGP_CAP_MP && len == 4) {
-            Bgpbus__V1__MultiprotocolCapability *mp = arena_alloc(a, sizeof(*mp));
-            if (mp) {
-                bgpbus__v1__multiprotocol_capability__init(mp);
-                mp->family = family_msg(a, wire_load_u16(capbuf + off + 2), capbuf[off + 5]);
-                c->decoded_case = BGPBUS__V1__CAPABILITY__DECODED_MULTIPROTOCOL;
-                c->multiprotocol = mp;
-            }
-        } else if (code == BGP_CAP_AS4 && len == 4) {
-            Bgpbus__V1__Asn4Capability *as4 = arena_alloc(a, sizeof(*as4));
-            if (as4) {
-                bgpbus__v1__asn4_capability__init(as4);
-                as4->has_asn = true;
-                as4->asn = wire_load_u32(capbuf + off + 2);
-                c->decoded_case = BGPBUS__V1__CAPABILITY__DECODED_ASN4;
-                c->asn4 = as4;
-            }
-        }
-        m->capabilities[m->n_capabilities++] = c;
-    }
-    return m;
+    Bgpbus__V1__Family **v = arena_calloc(a, BGP_FAM_COUNT, sizeof(*v));
+    *n = 0;
+    for (int f = 0; v && f < BGP_FAM_COUNT; f++)
+        if (bgp_famset_has(set, (enum bgp_family)f))
+            v[(*n)++] = proto_family(a, bgp_family_afi((enum bgp_family)f),
+                                   bgp_family_safi((enum bgp_family)f));
+    return v;
 }
+
+void
+ev_negotiated(struct peer *p, const struct session *s)
+{
+    struct arena *a = ev_arena(p->sp);
+    Bgpbus__V1__Event ev = BGPBUS__V1__EVENT__INIT;
+    Bgpbus__V1__Negotiated m = BGPBUS__V1__NEGOTIATED__INIT;
+    const struct bgp_negotiated *n = &s->neg;
+
+    m.has_hold_time = true;
+    m.hold_time = n->hold_time;
+    m.has_message_size = true;
+    m.message_size = (uint32_t)n->max_msg_len;
+    m.has_asn4 = true;
+    m.asn4 = n->asn4;
+    m.has_multisession = true;
+    m.multisession = n->multisession;
+    m.has_operational = true;
+    m.operational = n->operational;
+    m.has_refresh = true;
+    m.refresh = n->enhanced_rr     ? BGPBUS__V1__ROUTE_REFRESH_MODE__ROUTE_REFRESH_MODE_ENHANCED
+                : n->route_refresh ? BGPBUS__V1__ROUTE_REFRESH_MODE__ROUTE_REFRESH_MODE_NORMAL
+                                   : BGPBUS__V1__ROUTE_REFRESH_MODE__ROUTE_REFRESH_MODE_ABSENT;
+    m.families = family_list(a, n->families, &m.n_families);
+    m.add_path_send = family_list(a, n->addpath_send, &m.n_add_path_send);
+    m.add_path_receive = family_list(a, n->addpath_recv, &m.n_add_path_receive);
+    ev.peer = peer_key(a, p, s);
+    ev.body_case = BGPBUS__V1__EVENT__BODY_NEGOTIATED;
+    ev.negotiated = &m;
+    ev_emit(p->sp, p, EV_NEGOTIATED, &ev);
+}
+
+/* ---- messages ----------------------------------------------------------------------------- */
 
 void
 ev_open(struct peer *p, const struct session *s, const struct bgp_open *o,
@@ -381,105 +338,8 @@ ev_open(struct peer *p, const struct session *s, const struct bgp_open *o,
     ev.has_direction = true;
     ev.direction = dir;
     ev.body_case = BGPBUS__V1__EVENT__BODY_OPEN;
-    ev.open = open_msg(a, o);
+    ev.open = open_to_proto(a, o);
     ev_emit(p->sp, p, EV_OPEN, &ev);
-}
-
-static Bgpbus__V1__Nlri *
-nlri_msg(struct arena *a, const struct nlri *n)
-{
-    Bgpbus__V1__Nlri *m = arena_alloc(a, sizeof(*m));
-    if (!m)
-        return NULL;
-    bgpbus__v1__nlri__init(m);
-    if (n->has_path_id) {
-        m->has_path_id = true;
-        m->path_id = n->path_id;
-    }
-    enum bgp_family f = (enum bgp_family)n->fam;
-    if (f == BGP_FAM_IPV4_UNICAST || f == BGP_FAM_IPV6_UNICAST || f == BGP_FAM_IPV4_MULTICAST ||
-        f == BGP_FAM_IPV6_MULTICAST) {
-        Bgpbus__V1__Prefix *pf = arena_alloc(a, sizeof(*pf));
-        if (!pf)
-            return NULL;
-        bgpbus__v1__prefix__init(pf);
-        pf->has_address = true;
-        pf->address.data = (uint8_t *)n->addr;
-        pf->address.len = bgp_family_addr_len(f);
-        pf->has_length = true;
-        pf->length = n->len;
-        if (f == BGP_FAM_IPV4_UNICAST || f == BGP_FAM_IPV6_UNICAST) {
-            m->nlri_case = BGPBUS__V1__NLRI__NLRI_UNICAST;
-            m->unicast = pf;
-        } else {
-            m->nlri_case = BGPBUS__V1__NLRI__NLRI_MULTICAST;
-            m->multicast = pf;
-        }
-        return m;
-    }
-    Bgpbus__V1__RawNlri *raw = arena_alloc(a, sizeof(*raw));
-    if (!raw)
-        return NULL;
-    bgpbus__v1__raw_nlri__init(raw);
-    if (f != BGP_FAM_NONE)
-        raw->family = family_msg(a, bgp_family_afi(f), bgp_family_safi(f));
-    raw->has_data = true;
-    raw->data.data = (uint8_t *)n->raw;
-    raw->data.len = n->raw_len;
-    m->nlri_case = BGPBUS__V1__NLRI__NLRI_RAW;
-    m->raw = raw;
-    return m;
-}
-
-static Bgpbus__V1__Nlri **
-nlri_list(struct arena *a, const struct nlri *v, size_t n, size_t *out_n)
-{
-    Bgpbus__V1__Nlri **list = arena_calloc(a, n ? n : 1, sizeof(*list));
-    *out_n = 0;
-    if (!list)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        Bgpbus__V1__Nlri *m = nlri_msg(a, &v[i]);
-        if (m)
-            list[(*out_n)++] = m;
-    }
-    return list;
-}
-
-/* Appends one family's NLRI as an announce (with its next hop) or a withdraw group. */
-static void
-update_add(struct arena *a, Bgpbus__V1__Update *u, bool announce, uint16_t afi, uint8_t safi,
-           Bgpbus__V1__NextHop *nh, const struct nlri *v, size_t n)
-{
-    if (n == 0)
-        return;
-    if (announce) {
-        Bgpbus__V1__UpdateAnnounce *g = arena_alloc(a, sizeof(*g));
-        Bgpbus__V1__UpdateAnnounce **arr =
-            arena_calloc(a, u->n_announced + 1, sizeof(*arr));
-        if (!g || !arr)
-            return;
-        bgpbus__v1__update_announce__init(g);
-        g->family = family_msg(a, afi, safi);
-        g->next_hop = nh;
-        g->nlri = nlri_list(a, v, n, &g->n_nlri);
-        if (u->n_announced)
-            memcpy(arr, u->announced, u->n_announced * sizeof(*arr));
-        arr[u->n_announced++] = g;
-        u->announced = arr;
-    } else {
-        Bgpbus__V1__UpdateWithdraw *g = arena_alloc(a, sizeof(*g));
-        Bgpbus__V1__UpdateWithdraw **arr = arena_calloc(a, u->n_withdrawn + 1, sizeof(*arr));
-        if (!g || !arr)
-            return;
-        bgpbus__v1__update_withdraw__init(g);
-        g->family = family_msg(a, afi, safi);
-        g->nlri = nlri_list(a, v, n, &g->n_nlri);
-        if (u->n_withdrawn)
-            memcpy(arr, u->withdrawn, u->n_withdrawn * sizeof(*arr));
-        arr[u->n_withdrawn++] = g;
-        u->withdrawn = arr;
-    }
 }
 
 static bool
@@ -501,7 +361,6 @@ ev_update(struct peer *p, const struct session *s, const struct update_decoded *
     struct arena *a = &p->sp->arena;
     Bgpbus__V1__Event ev = BGPBUS__V1__EVENT__INIT;
     Bgpbus__V1__Update u = BGPBUS__V1__UPDATE__INIT;
-    bool announce = !dec->treat_as_withdraw;
 
     if (dec->eor) {
         ev_eor(p, dec->eor_afi, dec->eor_safi, BGPBUS__V1__DIRECTION__DIRECTION_RECEIVED);
@@ -510,26 +369,7 @@ ev_update(struct peer *p, const struct session *s, const struct update_decoded *
     ev.peer = peer_key(a, p, s);
     ev.has_direction = true;
     ev.direction = BGPBUS__V1__DIRECTION__DIRECTION_RECEIVED;
-    if (dec->has_attrs && announce)
-        u.attributes = dec->attrs;
-    update_add(a, &u, false, BGP_AFI_IPV4, BGP_SAFI_UNICAST, NULL, dec->withdrawn,
-               dec->withdrawn_count);
-    if (dec->mp_unreach.present)
-        update_add(a, &u, false, dec->mp_unreach.afi, dec->mp_unreach.safi, NULL,
-                   dec->mp_unreach.nlri, dec->mp_unreach.nlri_count);
-    update_add(a, &u, announce, BGP_AFI_IPV4, BGP_SAFI_UNICAST,
-               announce ? dec->attrs->next_hop : NULL, dec->nlri, dec->nlri_count);
-    if (dec->mp_reach.present)
-        update_add(a, &u, announce, dec->mp_reach.afi, dec->mp_reach.safi,
-                   announce ? dec->mp_reach.nexthop : NULL, dec->mp_reach.nlri,
-                   dec->mp_reach.nlri_count);
-    /* The next hop is reported per family group, not among the attributes. */
-    Bgpbus__V1__Attributes attrs_copy;
-    if (u.attributes && u.attributes->next_hop) {
-        attrs_copy = *u.attributes;
-        attrs_copy.next_hop = NULL;
-        u.attributes = &attrs_copy;
-    }
+    update_to_proto(dec, a, &u);
     if (peer_wants_raw(p)) {
         ev.has_raw = true;
         ev.raw.data = (uint8_t *)raw;
@@ -590,7 +430,7 @@ ev_refresh(struct peer *p, const struct bgp_route_refresh *rr, Bgpbus__V1__Direc
     Bgpbus__V1__Event ev = BGPBUS__V1__EVENT__INIT;
     Bgpbus__V1__RouteRefresh m = BGPBUS__V1__ROUTE_REFRESH__INIT;
 
-    m.family = family_msg(a, rr->afi, rr->safi);
+    m.family = proto_family(a, rr->afi, rr->safi);
     m.has_subtype = true;
     m.subtype = (Bgpbus__V1__RouteRefreshSubtype)(rr->subtype + 1);
     ev.peer = peer_key(a, p, p->est);
@@ -608,7 +448,7 @@ ev_eor(struct peer *p, uint16_t afi, uint8_t safi, Bgpbus__V1__Direction dir)
     Bgpbus__V1__Event ev = BGPBUS__V1__EVENT__INIT;
     Bgpbus__V1__EndOfRib m = BGPBUS__V1__END_OF_RIB__INIT;
 
-    m.family = family_msg(a, afi, safi);
+    m.family = proto_family(a, afi, safi);
     ev.peer = peer_key(a, p, p->est);
     ev.has_direction = true;
     ev.direction = dir;

@@ -42,6 +42,8 @@ void ev_speaker(struct speaker *sp, Bgpbus__V1__SpeakerLifecycleKind kind, const
                 int signo);
 void ev_state(struct peer *p, enum fsm_state from, enum fsm_state to, const char *reason);
 void ev_connected(struct peer *p);
+/* What the session runs with, once both OPENs are validated. */
+void ev_negotiated(struct peer *p, const struct session *s);
 void ev_open(struct peer *p, const struct session *s, const struct bgp_open *o,
              Bgpbus__V1__Direction dir);
 void ev_update(struct peer *p, const struct session *s, const struct update_decoded *dec,

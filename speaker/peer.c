@@ -424,6 +424,18 @@ peer_handle_update(struct peer *p, struct session *s, const uint8_t *msg, size_t
 }
 
 void
+peer_send_refresh(struct peer *p, struct session *s, uint16_t afi, uint8_t safi, uint8_t subtype)
+{
+    uint8_t buf[32];
+    struct wire_wr w;
+
+    wire_wr_init_fixed(&w, buf, sizeof(buf));
+    bgp_refresh_encode(&w, afi, safi, subtype);
+    session_send(s, w.buf, w.len);
+    p->stats.refresh_out++;
+}
+
+void
 peer_session_message(struct peer *p, struct session *s, uint8_t type, const uint8_t *msg,
                      size_t len)
 {
@@ -446,9 +458,18 @@ peer_session_message(struct peer *p, struct session *s, uint8_t type, const uint
             return;
         }
         ev_refresh(p, &rr, BGPBUS__V1__DIRECTION__DIRECTION_RECEIVED);
-        /* RFC 2918 3: answer with the Adj-RIB-Out of that family. */
-        if (rr.subtype == BGP_REFRESH_NORMAL)
-            adjout_refresh(p->adjout, bgp_family_from(rr.afi, rr.safi));
+        /* RFC 2918 3: answer with the Adj-RIB-Out of that family; RFC 7313 4: between BoRR and
+         * EoRR when enhanced route refresh was negotiated, so the peer can purge stale routes. */
+        if (rr.subtype == BGP_REFRESH_NORMAL) {
+            enum bgp_family fam = bgp_family_from(rr.afi, rr.safi);
+            if (fam == BGP_FAM_NONE || !bgp_famset_has(s->neg.families, fam))
+                break; /* RFC 2918 4: ignore a refresh for a family not advertised */
+            if (s->neg.enhanced_rr)
+                peer_send_refresh(p, s, rr.afi, rr.safi, BGP_REFRESH_BORR);
+            adjout_refresh(p->adjout, fam);
+            if (s->neg.enhanced_rr)
+                peer_send_refresh(p, s, rr.afi, rr.safi, BGP_REFRESH_EORR);
+        }
         break;
     }
     default:

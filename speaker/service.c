@@ -23,6 +23,7 @@
 #include "neighbor_admin.h"
 #include "routes.h"
 #include "session.h"
+#include "update_proto.h"
 #include "version.h"
 
 struct svc_ctx {
@@ -300,29 +301,10 @@ walk_route(void *arg, const struct nlri *n, const struct attrset *set, uint32_t 
         w->cap = ncap;
     }
     Bgpbus__V1__Route *r = arena_alloc(w->a, sizeof(*r));
-    Bgpbus__V1__Nlri *m = arena_alloc(w->a, sizeof(*m));
-    Bgpbus__V1__Prefix *pf = arena_alloc(w->a, sizeof(*pf));
-    if (!r || !m || !pf)
+    Bgpbus__V1__Nlri *m = proto_nlri(w->a, n);
+    if (!r || !m)
         return;
     bgpbus__v1__route__init(r);
-    bgpbus__v1__nlri__init(m);
-    bgpbus__v1__prefix__init(pf);
-    enum bgp_family f = (enum bgp_family)n->fam;
-    pf->has_address = true;
-    pf->address = bin(w->a, n->addr, bgp_family_addr_len(f));
-    pf->has_length = true;
-    pf->length = n->len;
-    if (n->has_path_id) {
-        m->has_path_id = true;
-        m->path_id = n->path_id;
-    }
-    if (f == BGP_FAM_IPV4_MULTICAST || f == BGP_FAM_IPV6_MULTICAST) {
-        m->nlri_case = BGPBUS__V1__NLRI__NLRI_MULTICAST;
-        m->multicast = pf;
-    } else {
-        m->nlri_case = BGPBUS__V1__NLRI__NLRI_UNICAST;
-        m->unicast = pf;
-    }
     r->nlri = m;
     r->attributes = set->attrs;
     r->owner = w->sp->owners[owner];
@@ -412,15 +394,10 @@ svc_dispatch(struct svc_ctx *x)
             struct peer *p = x->sel[i];
             if (!p->est)
                 continue;
-            uint8_t buf[32];
-            struct wire_wr w;
-            wire_wr_init_fixed(&w, buf, sizeof(buf));
-            bgp_refresh_encode(&w, (uint16_t)r->family->afi, (uint8_t)r->family->safi,
-                               r->has_subtype && r->subtype ? (uint8_t)(r->subtype - 1) : 0);
-            if (p->est->neg.route_refresh) {
-                session_send(p->est, w.buf, w.len);
-                p->stats.refresh_out++;
-            }
+            /* ExaBGP: dropped when the peer did not advertise route refresh. */
+            if (p->est->neg.route_refresh)
+                peer_send_refresh(p, p->est, (uint16_t)r->family->afi, (uint8_t)r->family->safi,
+                                  r->has_subtype && r->subtype ? (uint8_t)(r->subtype - 1) : 0);
             sent++;
         }
         if (!sent)

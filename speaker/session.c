@@ -21,6 +21,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "events.h"
 #include "log.h"
 #include "sockopt.h"
 #include "wire.h"
@@ -121,6 +122,7 @@ session_send_open(struct session *s)
         return;
     }
     session_send(s, w.buf, w.len);
+    ev_open(s->peer, s, &s->peer->local_open, BGPBUS__V1__DIRECTION__DIRECTION_SENT);
 }
 
 static void
@@ -291,7 +293,10 @@ session_linger(struct session *s)
 
     if (fd < 0)
         return;
-    /* Write what is left synchronously, best effort: the NOTIFICATION is small. */
+    /* Write what is left synchronously, best effort: the NOTIFICATION is small. A socket
+     * bufferevent keeps the front of its output frozen outside its own write callback, and
+     * evbuffer_write() on a frozen front writes nothing: thaw it first. */
+    evbuffer_unfreeze(out, 1);
     while (evbuffer_get_length(out) > 0) {
         if (evbuffer_write(out, fd) <= 0)
             break;
@@ -406,6 +411,7 @@ session_got_open(struct session *s, const uint8_t *msg, size_t len)
     s->open_received = true;
     if (!peer_session_open_received(p, s))
         return; /* lost a collision: closed */
+    ev_negotiated(p, s);
     session_send_keepalive(s);
     session_start_timers(s);
     session_set_state(s, FSM_OPENCONFIRM);

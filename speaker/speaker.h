@@ -133,6 +133,10 @@ void peer_codec_ctx(const struct peer *p, const struct session *s, struct bgp_se
 /* Interns an owner name; returns its index (0 is the empty owner). */
 uint32_t speaker_owner_id(struct speaker *sp, const char *owner);
 
+/* Sends a ROUTE-REFRESH (RFC 2918) or, with RFC 7313, a BoRR/EoRR marker. */
+void peer_send_refresh(struct peer *p, struct session *s, uint16_t afi, uint8_t safi,
+                       uint8_t subtype);
+
 double speaker_now(void);
 
 #endif
