@@ -187,6 +187,15 @@ attr_ext_communities_encode(const Bgpbus__V1__Attributes *a, const struct bgp_se
         case BGPBUS__V1__EXTENDED_COMMUNITY__TYPED_REDIRECT:
             ok = ec_admin_encode(e->redirect, 0x80, EC_SUB_REDIRECT, w);
             break;
+        case BGPBUS__V1__EXTENDED_COMMUNITY__TYPED_REDIRECT_TO_NEXTHOP:
+            /* draft-simpson-idr-flowspec-redirect 3: type 0x08 sub-type 0x00, the C (copy)
+             * bit lowest in the last octet; ExaBGP also allows it on unicast routes. */
+            wire_put_u8(w, 0x08);
+            wire_put_u8(w, 0x00);
+            wire_put_u32(w, 0);
+            wire_put_u16(w, e->redirect_to_nexthop != NULL && e->redirect_to_nexthop->copy);
+            ok = true;
+            break;
         default:
             /* Other typed views are encoded by their family's code when it exists; until
              * then only their raw form can be sent. */

@@ -21,8 +21,8 @@
 #include "update_proto.h"
 #include "version.h"
 
-#define RING_EVENTS_DEFAULT  (256 * 1024)
-#define RING_BYTES_DEFAULT   ((size_t)256 * 1024 * 1024)
+#define RING_EVENTS_DEFAULT  (64 * 1024)
+#define RING_BYTES_DEFAULT   ((size_t)64 * 1024 * 1024)
 #define READ_MAX_DEFAULT     1024
 #define READ_BYTES_MAX       ((size_t)32 * 1024 * 1024)
 

@@ -40,27 +40,6 @@ usage(FILE *f)
                "$XDG_RUNTIME_DIR/bgpbus, /run/bgpbus (root) or /tmp/bgpbus-UID.\n");
 }
 
-uint32_t
-speaker_owner_id(struct speaker *sp, const char *owner)
-{
-    if (!owner)
-        owner = "";
-    for (size_t i = 0; i < sp->nowners; i++)
-        if (strcmp(sp->owners[i], owner) == 0)
-            return (uint32_t)i;
-    char **n = realloc(sp->owners, (sp->nowners + 1) * sizeof(*n));
-    char *copy = strdup(owner);
-    if (!n || !copy) {
-        free(copy);
-        if (n)
-            sp->owners = n;
-        return 0;
-    }
-    sp->owners = n;
-    sp->owners[sp->nowners] = copy;
-    return (uint32_t)sp->nowners++;
-}
-
 static int
 speaker_add_peers(struct speaker *sp)
 {

@@ -478,21 +478,30 @@ peer_session_message(struct peer *p, struct session *s, uint8_t type, const uint
 }
 
 void
+speaker_codec_ctx(uint32_t local_as, uint32_t peer_as, bool aigp,
+                  const struct bgp_negotiated *neg, struct bgp_session_codec *ctx)
+{
+    if (neg) {
+        bgp_session_codec_from(ctx, neg, local_as, false);
+    } else {
+        bgp_session_codec_init(ctx);
+        ctx->mrt_rib = false;
+        ctx->local_as = local_as;
+        ctx->ibgp = local_as == peer_as;
+    }
+    ctx->peer_as = peer_as;
+    /* ExaBGP does not check that an eBGP AS_PATH starts with the peer's AS (RFC 4271 6.3 "MAY"):
+     * route servers do not prepend theirs. */
+    ctx->check_first_as = false;
+    ctx->aigp = aigp || ctx->ibgp;
+    /* An attribute a user wrote (`attribute [ code flags value ]`) goes out with its flags as
+     * written; the Partial bit is for attributes passed on from a peer (RFC 4271 5). */
+    ctx->keep_unknown_flags = true;
+}
+
+void
 peer_codec_ctx(const struct peer *p, const struct session *s, struct bgp_session_codec *ctx)
 {
-    bgp_session_codec_init(ctx);
-    ctx->mrt_rib = false;
-    ctx->local_as = p->cfg->local_as;
-    ctx->peer_as = p->cfg->peer_as;
-    ctx->ibgp = p->cfg->local_as == p->cfg->peer_as;
-    ctx->check_first_as = false; /* ExaBGP does not enforce it either: route servers */
-    ctx->aigp = p->cfg->capability.aigp || ctx->ibgp;
-    if (s) {
-        ctx->asn4 = s->neg.asn4;
-        ctx->addpath_recv = s->neg.addpath_recv;
-        ctx->addpath_send = s->neg.addpath_send;
-        ctx->ext_nexthop_recv = s->neg.ext_nexthop_recv;
-        ctx->ext_nexthop_send = s->neg.ext_nexthop_send;
-        ctx->max_msg_len = s->neg.max_msg_len;
-    }
+    speaker_codec_ctx(p->cfg->local_as, p->cfg->peer_as, p->cfg->capability.aigp,
+                      s && s->open_received ? &s->neg : NULL, ctx);
 }

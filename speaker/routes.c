@@ -1,6 +1,7 @@
 /* routes.c: routes of the contract into Adj-RIBs-Out (see routes.h). */
 #include "routes.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "adjout.h"
@@ -9,9 +10,31 @@
 #include "log.h"
 #include "pb_arena.h"
 
-/* The route's identity in the codec's form; NULL when supported, else why not. */
-static const char *
-route_nlri(const Bgpbus__V1__Nlri *m, struct nlri *out)
+uint32_t
+speaker_owner_id(struct speaker *sp, const char *owner)
+{
+    if (!owner)
+        owner = "";
+    for (size_t i = 0; i < sp->nowners; i++)
+        if (strcmp(sp->owners[i], owner) == 0)
+            return (uint32_t)i;
+    char **n = realloc(sp->owners, (sp->nowners + 1) * sizeof(*n));
+    char *copy = strdup(owner);
+    if (!n || !copy) {
+        free(copy);
+        if (n)
+            sp->owners = n;
+        return 0;
+    }
+    sp->owners = n;
+    sp->owners[sp->nowners] = copy;
+    return (uint32_t)sp->nowners++;
+}
+
+const char routes_err_family[] = "this family is not supported by the speaker yet";
+
+const char *
+routes_nlri_from(const Bgpbus__V1__Nlri *m, struct nlri *out)
 {
     const Bgpbus__V1__Prefix *pf = NULL;
     bool mcast = false;
@@ -26,7 +49,7 @@ route_nlri(const Bgpbus__V1__Nlri *m, struct nlri *out)
         mcast = true;
         break;
     case BGPBUS__V1__NLRI__NLRI__NOT_SET: return "route without NLRI";
-    default: return "this family is not supported by the speaker yet";
+    default: return routes_err_family;
     }
     if (!pf || !pf->has_address || (pf->address.len != 4 && pf->address.len != 16))
         return "prefix address must be 4 or 16 octets";
@@ -49,8 +72,8 @@ route_nlri(const Bgpbus__V1__Nlri *m, struct nlri *out)
     return NULL;
 }
 
-static const char *
-check_attributes(const Bgpbus__V1__Attributes *a)
+const char *
+routes_check_attributes(const Bgpbus__V1__Attributes *a)
 {
     if (!a || !a->next_hop)
         return "missing next-hop";
@@ -79,10 +102,10 @@ routes_apply(struct speaker *sp, struct peer **peers, size_t npeers, Bgpbus__V1_
         struct nlri nl;
 
         bgpbus__v1__item_result__init(it);
-        const char *err = route_nlri(r->nlri, &nl);
+        const char *err = routes_nlri_from(r->nlri, &nl);
         if (!err && announce) {
             const Bgpbus__V1__Attributes *a = r->attributes ? r->attributes : shared;
-            err = check_attributes(a);
+            err = routes_check_attributes(a);
             if (!err && a == cached_key) {
                 set = cached;
             } else if (!err) {

@@ -12,6 +12,13 @@
 #include "bgpbus/v1/route.pb-c.h"
 #include "speaker.h"
 
+/* A route's identity in the codec's form: NULL, or why it cannot be (routes_err_family when the
+ * speaker does not encode that family yet). */
+extern const char routes_err_family[];
+const char *routes_nlri_from(const Bgpbus__V1__Nlri *m, struct nlri *out);
+/* What an announce needs: a next hop (an address, or self). NULL, or why not. */
+const char *routes_check_attributes(const Bgpbus__V1__Attributes *a);
+
 /*
  * Sets each route in the Adj-RIB-Out of every peer given (announce, or withdraw). Attributes
  * are the route's own, or `shared` when it has none; equal attribute sets are interned once.

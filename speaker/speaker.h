@@ -127,6 +127,9 @@ void peer_session_closed(struct peer *p, struct session *s, const char *reason);
 void peer_session_message(struct peer *p, struct session *s, uint8_t type, const uint8_t *msg,
                           size_t len);
 
+/* The codec's view of a session: negotiated facts (NULL before the OPENs) and our policy. */
+void speaker_codec_ctx(uint32_t local_as, uint32_t peer_as, bool aigp,
+                       const struct bgp_negotiated *neg, struct bgp_session_codec *ctx);
 /* The codec's view of a session (a NULL session: configuration only). */
 void peer_codec_ctx(const struct peer *p, const struct session *s, struct bgp_session_codec *ctx);
 
