@@ -328,8 +328,8 @@ ev_negotiated(struct peer *p, const struct session *s)
 /* ---- messages ----------------------------------------------------------------------------- */
 
 void
-ev_open(struct peer *p, const struct session *s, const struct bgp_open *o,
-        Bgpbus__V1__Direction dir)
+ev_open(struct peer *p, const struct session *s, const struct bgp_open *o, const uint8_t *msg,
+        size_t len, Bgpbus__V1__Direction dir)
 {
     struct arena *a = ev_arena(p->sp);
     Bgpbus__V1__Event ev = BGPBUS__V1__EVENT__INIT;
@@ -338,7 +338,7 @@ ev_open(struct peer *p, const struct session *s, const struct bgp_open *o,
     ev.has_direction = true;
     ev.direction = dir;
     ev.body_case = BGPBUS__V1__EVENT__BODY_OPEN;
-    ev.open = open_to_proto(a, o);
+    ev.open = open_to_proto(a, o, msg, len);
     ev_emit(p->sp, p, EV_OPEN, &ev);
 }
 

@@ -44,8 +44,9 @@ void ev_state(struct peer *p, enum fsm_state from, enum fsm_state to, const char
 void ev_connected(struct peer *p);
 /* What the session runs with, once both OPENs are validated. */
 void ev_negotiated(struct peer *p, const struct session *s);
-void ev_open(struct peer *p, const struct session *s, const struct bgp_open *o,
-             Bgpbus__V1__Direction dir);
+/* msg/len: the whole OPEN as on the wire (capabilities keep their order), or NULL. */
+void ev_open(struct peer *p, const struct session *s, const struct bgp_open *o, const uint8_t *msg,
+             size_t len, Bgpbus__V1__Direction dir);
 void ev_update(struct peer *p, const struct session *s, const struct update_decoded *dec,
                const uint8_t *raw, size_t raw_len);
 void ev_keepalive(struct peer *p, Bgpbus__V1__Direction dir);

@@ -339,11 +339,11 @@ peer_session_state(struct peer *p, struct session *s, enum fsm_state from, enum 
 }
 
 bool
-peer_session_open_received(struct peer *p, struct session *s)
+peer_session_open_received(struct peer *p, struct session *s, const uint8_t *msg, size_t len)
 {
     struct session *other = s == p->out ? p->in : p->out;
 
-    ev_open(p, s, &s->remote_open, BGPBUS__V1__DIRECTION__DIRECTION_RECEIVED);
+    ev_open(p, s, &s->remote_open, msg, len, BGPBUS__V1__DIRECTION__DIRECTION_RECEIVED);
     if (!other || other->dead)
         return true;
     if (other->state == FSM_ESTABLISHED) {

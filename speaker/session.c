@@ -122,7 +122,7 @@ session_send_open(struct session *s)
         return;
     }
     session_send(s, w.buf, w.len);
-    ev_open(s->peer, s, &s->peer->local_open, BGPBUS__V1__DIRECTION__DIRECTION_SENT);
+    ev_open(s->peer, s, &s->peer->local_open, w.buf, w.len, BGPBUS__V1__DIRECTION__DIRECTION_SENT);
 }
 
 static void
@@ -409,7 +409,7 @@ session_got_open(struct session *s, const uint8_t *msg, size_t len)
     bgp_caps_negotiate(&p->local_open, &s->remote_open, &s->neg);
     s->max_len = s->neg.max_msg_len;
     s->open_received = true;
-    if (!peer_session_open_received(p, s))
+    if (!peer_session_open_received(p, s, msg, len))
         return; /* lost a collision: closed */
     ev_negotiated(p, s);
     session_send_keepalive(s);

@@ -122,7 +122,8 @@ struct peer *speaker_find_peer(struct speaker *sp, const struct sockaddr *remote
 void peer_session_state(struct peer *p, struct session *s, enum fsm_state from, enum fsm_state to);
 /* A session got the peer's OPEN and it validated: collision detection (RFC 4271 6.8). Returns
  * false when this session lost and was closed. */
-bool peer_session_open_received(struct peer *p, struct session *s);
+bool peer_session_open_received(struct peer *p, struct session *s, const uint8_t *msg,
+                                size_t len);
 void peer_session_closed(struct peer *p, struct session *s, const char *reason);
 void peer_session_message(struct peer *p, struct session *s, uint8_t type, const uint8_t *msg,
                           size_t len);

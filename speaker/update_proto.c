@@ -27,8 +27,48 @@ proto_family(struct arena *a, uint16_t afi, uint8_t safi)
     return f;
 }
 
+/* Copies the capability TLVs of an OPEN's optional parameters (RFC 5492 4), in wire order, with
+ * RFC 9072's extended parameters length. -1 when the message is not a well-formed OPEN. */
+static int
+open_capabilities(const uint8_t *msg, size_t len, struct wire_wr *out)
+{
+    struct wire_rd r, params;
+    uint8_t plen8, type;
+    uint16_t plen;
+    bool extended = false;
+
+    wire_rd_init(&r, msg, len);
+    if (!wire_skip(&r, BGP_HEADER_LEN + 9) || !wire_get_u8(&r, &plen8))
+        return -1;
+    plen = plen8;
+    if (plen8 == 255 && wire_rd_left(&r) >= 3 && r.p[0] == 255) {
+        wire_skip(&r, 1);
+        if (!wire_get_u16(&r, &plen))
+            return -1;
+        extended = true;
+    }
+    if (!wire_get_sub(&r, plen, &params))
+        return -1;
+    while (wire_rd_left(&params) > 0) {
+        uint16_t l;
+        uint8_t l8;
+        struct wire_rd val;
+        if (!wire_get_u8(&params, &type))
+            return -1;
+        if (extended ? !wire_get_u16(&params, &l) : !wire_get_u8(&params, &l8))
+            return -1;
+        if (!extended)
+            l = l8;
+        if (!wire_get_sub(&params, l, &val))
+            return -1;
+        if (type == 2) /* Capabilities */
+            wire_put_bytes(out, val.p, wire_rd_left(&val));
+    }
+    return wire_wr_ok(out) ? 0 : -1;
+}
+
 Bgpbus__V1__Open *
-open_to_proto(struct arena *a, const struct bgp_open *o)
+open_to_proto(struct arena *a, const struct bgp_open *o, const uint8_t *msg, size_t len)
 {
     Bgpbus__V1__Open *m = arena_alloc(a, sizeof(*m));
     uint8_t capbuf[4096], id[4];
@@ -47,9 +87,13 @@ open_to_proto(struct arena *a, const struct bgp_open *o)
     m->has_router_id = true;
     m->router_id = proto_bin(a, id, 4);
 
-    /* Capabilities as code + value, re-encoded from what was decoded (unknown ones kept). */
+    /* Capabilities as code + value, in wire order from the message when we have it, else
+     * re-encoded from what was decoded (unknown ones kept either way). */
     wire_wr_init_fixed(&w, capbuf, sizeof(capbuf));
-    bgp_caps_encode(&w, &o->caps);
+    if (!msg || open_capabilities(msg, len, &w) < 0) {
+        wire_wr_reset(&w);
+        bgp_caps_encode(&w, &o->caps);
+    }
     if (!wire_wr_ok(&w))
         return m;
     size_t n = 0;
@@ -59,8 +103,8 @@ open_to_proto(struct arena *a, const struct bgp_open *o)
     if (!m->capabilities)
         return m;
     for (size_t off = 0; off + 2 <= w.len && m->n_capabilities < n; off += 2u + capbuf[off + 1]) {
-        uint8_t code = capbuf[off], len = capbuf[off + 1];
-        if (off + 2u + len > w.len)
+        uint8_t code = capbuf[off], clen = capbuf[off + 1];
+        if (off + 2u + clen > w.len)
             break;
         Bgpbus__V1__Capability *c = arena_alloc(a, sizeof(*c));
         if (!c)
@@ -69,8 +113,8 @@ open_to_proto(struct arena *a, const struct bgp_open *o)
         c->has_code = true;
         c->code = code;
         c->has_value = true;
-        c->value = proto_bin(a, capbuf + off + 2, len);
-        if (code == BGP_CAP_MP && len == 4) {
+        c->value = proto_bin(a, capbuf + off + 2, clen);
+        if (code == BGP_CAP_MP && clen == 4) {
             Bgpbus__V1__MultiprotocolCapability *mp = arena_alloc(a, sizeof(*mp));
             if (mp) {
                 bgpbus__v1__multiprotocol_capability__init(mp);
@@ -78,7 +122,7 @@ open_to_proto(struct arena *a, const struct bgp_open *o)
                 c->decoded_case = BGPBUS__V1__CAPABILITY__DECODED_MULTIPROTOCOL;
                 c->multiprotocol = mp;
             }
-        } else if (code == BGP_CAP_AS4 && len == 4) {
+        } else if (code == BGP_CAP_AS4 && clen == 4) {
             Bgpbus__V1__Asn4Capability *as4 = arena_alloc(a, sizeof(*as4));
             if (as4) {
                 bgpbus__v1__asn4_capability__init(as4);
