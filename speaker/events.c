@@ -258,6 +258,18 @@ ev_state_change(struct peer *p, enum fsm_state from, enum fsm_state to,
     st.has_change = true;
     st.change = change;
     st.reason = (char *)reason;
+    Bgpbus__V1__Notification n = BGPBUS__V1__NOTIFICATION__INIT;
+    if (change == BGPBUS__V1__SESSION_CHANGE__SESSION_CHANGE_DOWN && p->last_notification.code) {
+        n.has_code = n.has_subcode = true;
+        n.code = p->last_notification.code;
+        n.subcode = p->last_notification.subcode;
+        st.notification = &n;
+        st.has_notification_direction = true;
+        st.notification_direction = p->last_notification.sent
+                                        ? BGPBUS__V1__DIRECTION__DIRECTION_SENT
+                                        : BGPBUS__V1__DIRECTION__DIRECTION_RECEIVED;
+        p->last_notification.code = 0;
+    }
     ev.peer = peer_key(a, p, p->est ? p->est : p->out ? p->out : p->in);
     ev.body_case = BGPBUS__V1__EVENT__BODY_STATE;
     ev.state = &st;

@@ -344,6 +344,10 @@ session_close(struct session *s, const struct bgp_error *err, const char *reason
         if (wire_wr_ok(&w)) {
             session_send(s, w.buf, w.len);
             p->stats.notifications_out++;
+            p->last_notification.code = err->code;
+            p->last_notification.subcode = err->subcode;
+            p->last_notification.sent = true;
+            ev_notification(p, w.buf, w.len, BGPBUS__V1__DIRECTION__DIRECTION_SENT);
         }
         log_info("peer %s: sent NOTIFICATION %u/%u (%s)%s%s", p->addr_text, err->code,
                  err->subcode, bgp_error_name(err->code, err->subcode), reason ? ": " : "",
@@ -429,6 +433,9 @@ session_dispatch(struct session *s, uint8_t type, const uint8_t *msg, size_t len
         char reason[320];
         p->stats.notifications_in++;
         if (bgp_notification_decode(msg + BGP_HEADER_LEN, len - BGP_HEADER_LEN, &n) == 0) {
+            p->last_notification.code = n.code;
+            p->last_notification.subcode = n.subcode;
+            p->last_notification.sent = false;
             snprintf(reason, sizeof(reason), "peer sent NOTIFICATION %u/%u (%s)%s%s", n.code,
                      n.subcode, bgp_error_name(n.code, n.subcode),
                      n.has_shutdown_msg ? ": " : "", n.has_shutdown_msg ? n.shutdown_msg : "");

@@ -78,6 +78,11 @@ struct peer {
     struct adjout *adjout;
     struct adjin *adjin;             /* NULL when adj-rib-in is off */
     struct peer_stats stats;
+    /* The NOTIFICATION that ends the current session, for its "down" event (code 0: none). */
+    struct {
+        uint8_t code, subcode;
+        bool sent;
+    } last_notification;
     double up_since;                 /* unix time the session last reached Established */
     double down_since;
     uint64_t peer_seq[16];           /* per event type (speaker/events.c), for Event.peer_seq */
