@@ -149,6 +149,9 @@ static_routes_apply(struct speaker *sp, struct peer *p)
     const struct conf_neighbor *c = p->cfg;
     struct pb_arena arena;
 
+    /* The file is the whole truth about "config" routes: what it no longer lists goes (the
+     * Adj-RIB-Out coalesces a withdraw followed by the same announce into one announce). */
+    adjout_withdraw_all(p->adjout, speaker_owner_id(sp, "config"));
     pb_arena_init(&arena, 65536);
     for (size_t i = 0; i < c->nroutes; i++) {
         const struct conf_route *cr = &c->routes[i];
@@ -209,4 +212,6 @@ static_routes_apply(struct speaker *sp, struct peer *p)
                           at->line, at->col, items[r].error ? items[r].error : "?");
     }
     pb_arena_free(&arena);
+    if (c->auto_flush)
+        adjout_flush(p->adjout);
 }

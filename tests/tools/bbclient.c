@@ -703,6 +703,8 @@ watch(const char *topic, long updates, long events, int secs, bool keepalives)
         die("%s", "cannot subscribe");
     printf("ready\n");
     fflush(stdout);
+    /* Line by line, so a test can follow the events while the watch runs into a file. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     struct event *t = evtimer_new(w.base, watch_timeout, &w);
     struct timeval tv = { .tv_sec = secs, .tv_usec = 0 };
     if (secs > 0)
