@@ -179,9 +179,11 @@ env_set(struct conf_env *env, const struct env_row *row, const char *raw,
         char *end;
         unsigned long m;
 
+        /* Debian's exabgp.env writes Python's octal literal: '0o137'. */
+        const char *digits = (v[0] == '0' && (v[1] == 'o' || v[1] == 'O')) ? v + 2 : v;
         errno = 0;
-        m = strtoul(v, &end, 8);
-        if (errno != 0 || end == v || *end != '\0' || m > 0777)
+        m = strtoul(digits, &end, 8);
+        if (errno != 0 || end == digits || *end != '\0' || m > 0777)
             return env_fail(err, o, row, v, "an octal umask such as 0137");
         *(mode_t *)field = (mode_t)m;
         return 0;

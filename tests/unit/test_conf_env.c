@@ -85,7 +85,7 @@ test_env_variables(void **state)
         "exabgp_api_encoder=text",
         "exabgp_api_respawn=0",
         "exabgp.daemon.user=bgp",
-        "exabgp_daemon_umask=0022",
+        "exabgp_daemon_umask=0o022", /* Debian's exabgp.env spelling (Python literal) */
         "exabgp_log_level=DEBUG",
         "exabgp_tcp_bind=127.0.0.1 ::1",
         "exabgp_tcp_port=1790",

@@ -1,0 +1,407 @@
+/*
+ * events: the speaker's Events -> ExaBGP JSON or text lines for the helpers whose api blocks
+ * ask for them (SPEC 1.2, 3, 4).
+ *
+ * Every event reaches every subscribed helper in order: the bridge follows the global
+ * sequence (bus_seq); on a gap it reads the missing events from the speaker's replay ring
+ * (ReadEvents) and holds what arrives meanwhile until the gap is filled. A new epoch is a
+ * speaker restart: the helpers' routes are announced again (memory.c).
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "bridge.h"
+#include "bus.h"
+#include "log.h"
+
+struct held {
+    struct held *next;
+    Bgpbus__V1__Event *ev;
+};
+
+struct events_state {
+    struct bus_seq seq;
+    uint64_t last_seq; /* global seq of the last event delivered */
+    bool repairing;
+    struct held *head, *tail; /* events that arrived during a repair */
+    struct exa_buf buf;
+};
+
+int
+bridge_neighbor_index(const struct bridge *br, const Bgpbus__V1__PeerKey *k)
+{
+    if (!k || !k->has_address)
+        return -1;
+    for (size_t i = 0; i < br->conf.nneighbors && i < 64; i++) {
+        const struct conf_addr *a = &br->conf.neighbors[i].peer_address;
+        size_t n = a->af == AF_INET ? 4 : 16;
+        if (k->address.len == n && memcmp(k->address.data, a->bytes, n) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+static int
+msg_kind(const Bgpbus__V1__Event *ev)
+{
+    switch (ev->body_case) {
+    case BGPBUS__V1__EVENT__BODY_OPEN: return CONF_API_MSG_OPEN;
+    case BGPBUS__V1__EVENT__BODY_UPDATE:
+    case BGPBUS__V1__EVENT__BODY_EOR: return CONF_API_MSG_UPDATE;
+    case BGPBUS__V1__EVENT__BODY_NOTIFICATION: return CONF_API_MSG_NOTIFICATION;
+    case BGPBUS__V1__EVENT__BODY_KEEPALIVE: return CONF_API_MSG_KEEPALIVE;
+    case BGPBUS__V1__EVENT__BODY_ROUTE_REFRESH: return CONF_API_MSG_REFRESH;
+    case BGPBUS__V1__EVENT__BODY_OPERATIONAL: return CONF_API_MSG_OPERATIONAL;
+    default: return -1;
+    }
+}
+
+static void
+emit(struct bridge *br, struct helper *h, struct exa_buf *b)
+{
+    if (b->len)
+        helper_write(h, b->data, b->len, true);
+}
+
+/* One rendering of a message event in one form for one helper. */
+static void
+render_msg(struct bridge *br, struct helper *h, const Bgpbus__V1__Event *ev, int idx,
+           enum exa_form form, unsigned flags)
+{
+    struct exa_buf *b = &br->events->buf;
+    exa_buf_reset(b);
+    int rc;
+    if (h->proc->encoder == CONF_ENCODER_JSON) {
+        unsigned opts = (flags & CONF_API_NEGOTIATED) ? EXA_OPT_NEGOTIATED : 0;
+        const Bgpbus__V1__Event *neg = br->negotiated[idx];
+        rc = exa_json_event_negotiated(ev, &br->exa, ++br->counters[idx], form, opts,
+                                       neg ? neg->negotiated : NULL, b);
+    } else {
+        rc = exa_text_event(ev, form, 0, b);
+    }
+    if (rc == 0)
+        emit(br, h, b);
+}
+
+static void
+deliver_peer(struct bridge *br, const Bgpbus__V1__Event *ev, int idx)
+{
+    const struct conf_neighbor *nb = &br->conf.neighbors[idx];
+    int kind = msg_kind(ev);
+    struct exa_buf *b = &br->events->buf;
+
+    for (size_t i = 0; i < br->nhelpers; i++) {
+        struct helper *h = &br->helpers[i];
+        if (!helper_running(h))
+            continue;
+        uint32_t f = conf_neighbor_api_flags(nb, h->name);
+        if (!f)
+            continue;
+        bool json = h->proc->encoder == CONF_ENCODER_JSON;
+        if (ev->body_case == BGPBUS__V1__EVENT__BODY_STATE) {
+            const Bgpbus__V1__StateChange *s = ev->state;
+            if ((f & CONF_API_NEIGHBOR_CHANGES) &&
+                s->change != BGPBUS__V1__SESSION_CHANGE__SESSION_CHANGE_UNSPECIFIED) {
+                exa_buf_reset(b);
+                int rc = json ? exa_json_event(ev, &br->exa, ++br->counters[idx], EXA_PARSED, 0, b)
+                              : exa_text_event(ev, EXA_PARSED, 0, b);
+                if (rc == 0)
+                    emit(br, h, b);
+            }
+            if ((f & CONF_API_FSM) && json) {
+                exa_buf_reset(b);
+                if (exa_json_fsm(ev, &br->exa, ++br->counters[idx], b) == 0)
+                    emit(br, h, b);
+            }
+            continue;
+        }
+        if (ev->body_case == BGPBUS__V1__EVENT__BODY_NEGOTIATED) {
+            if ((f & CONF_API_NEGOTIATED) && json) {
+                exa_buf_reset(b);
+                if (exa_json_event(ev, &br->exa, ++br->counters[idx], EXA_PARSED, 0, b) == 0)
+                    emit(br, h, b);
+            }
+            continue;
+        }
+        if (kind < 0)
+            continue;
+        bool rx = ev->direction == BGPBUS__V1__DIRECTION__DIRECTION_RECEIVED;
+#define DIR(m) (rx ? CONF_API_RECEIVE(m) : CONF_API_SEND(m))
+        if (!(f & DIR(kind)))
+            continue;
+        /* SPEC 1.2 (Protocol._to_api): consolidate = one parsed event, with header/body when
+         * packets is set; else packets, then parsed. */
+        bool packets = f & DIR(CONF_API_MSG_PACKETS);
+        if (f & DIR(CONF_API_MSG_CONSOLIDATE)) {
+            render_msg(br, h, ev, idx, packets ? EXA_CONSOLIDATE : EXA_PARSED, f);
+        } else {
+            if (packets)
+                render_msg(br, h, ev, idx, EXA_PACKETS, f);
+            if (f & DIR(CONF_API_MSG_PARSED))
+                render_msg(br, h, ev, idx, EXA_PARSED, f);
+        }
+#undef DIR
+    }
+}
+
+static void
+deliver_speaker(struct bridge *br, const Bgpbus__V1__Event *ev)
+{
+    const Bgpbus__V1__SpeakerLifecycle *s = ev->speaker;
+    struct exa_buf *b = &br->events->buf;
+    if (s->kind != BGPBUS__V1__SPEAKER_LIFECYCLE_KIND__SPEAKER_LIFECYCLE_KIND_SIGNAL)
+        return;
+    /* SPEC 1.7: with api { signal; } each neighbor's processes get a signal event. */
+    for (size_t n = 0; n < br->conf.nneighbors && n < 64; n++) {
+        const struct conf_neighbor *nb = &br->conf.neighbors[n];
+        Bgpbus__V1__PeerKey k = BGPBUS__V1__PEER_KEY__INIT;
+        uint8_t lrid[4];
+        k.has_address = true;
+        k.address.data = (uint8_t *)nb->peer_address.bytes;
+        k.address.len = nb->peer_address.af == AF_INET ? 4 : 16;
+        if (nb->local_address.af) {
+            k.has_local_address = true;
+            k.local_address.data = (uint8_t *)nb->local_address.bytes;
+            k.local_address.len = nb->local_address.af == AF_INET ? 4 : 16;
+        }
+        k.has_local_as = k.has_peer_as = true;
+        k.local_as = nb->local_as;
+        k.peer_as = nb->peer_as;
+        if (nb->router_id.af == AF_INET) {
+            memcpy(lrid, nb->router_id.bytes, 4);
+            k.has_local_router_id = true;
+            k.local_router_id.data = lrid;
+            k.local_router_id.len = 4;
+        }
+        for (size_t i = 0; i < br->nhelpers; i++) {
+            struct helper *h = &br->helpers[i];
+            if (!helper_running(h) || h->proc->encoder != CONF_ENCODER_JSON ||
+                !(conf_neighbor_api_flags(nb, h->name) & CONF_API_SIGNAL))
+                continue;
+            exa_buf_reset(b);
+            if (exa_json_signal(&k, s, ev->time, &br->exa, ++br->counters[n], b) == 0)
+                emit(br, h, b);
+        }
+    }
+}
+
+static void
+deliver(struct bridge *br, Bgpbus__V1__Event *ev)
+{
+    br->events->last_seq = ev->seq;
+    if (ev->body_case == BGPBUS__V1__EVENT__BODY_SPEAKER) {
+        deliver_speaker(br, ev);
+        bgpbus__v1__event__free_unpacked(ev, NULL);
+        return;
+    }
+    int idx = bridge_neighbor_index(br, ev->peer);
+    if (idx < 0) {
+        bgpbus__v1__event__free_unpacked(ev, NULL);
+        return;
+    }
+    deliver_peer(br, ev, idx);
+    if (ev->body_case == BGPBUS__V1__EVENT__BODY_NEGOTIATED) {
+        /* Kept for the negotiated member of later update events (SPEC 1.2). */
+        if (br->negotiated[idx])
+            bgpbus__v1__event__free_unpacked(br->negotiated[idx], NULL);
+        br->negotiated[idx] = ev;
+        return;
+    }
+    bgpbus__v1__event__free_unpacked(ev, NULL);
+}
+
+/* ---- gap repair --------------------------------------------------------------------------- */
+
+static void repair_request(struct bridge *br);
+
+static void
+release_held(struct bridge *br)
+{
+    struct events_state *es = br->events;
+    es->repairing = false;
+    while (es->head && !es->repairing) {
+        struct held *x = es->head;
+        es->head = x->next;
+        if (!es->head)
+            es->tail = NULL;
+        if (x->ev->seq > es->last_seq)
+            deliver(br, x->ev);
+        else
+            bgpbus__v1__event__free_unpacked(x->ev, NULL);
+        free(x);
+    }
+}
+
+static void
+on_read_events(struct bus_client *c, void *arg, int status, const uint8_t *data, size_t len)
+{
+    struct bridge *br = arg;
+    struct events_state *es = br->events;
+    Bgpbus__V1__Reply *rep = NULL;
+    (void)c;
+    if (!es)
+        return;
+    if (status == 0)
+        rep = bgpbus__v1__reply__unpack(NULL, len, data);
+    uint64_t upto = es->head ? es->head->ev->seq : UINT64_MAX;
+    if (!rep || rep->result_case != BGPBUS__V1__REPLY__RESULT_EVENTS || !rep->events) {
+        log_error("cannot read missed events from the speaker (%s); continuing after the gap",
+                  status ? bus_strerror(status) : "bad reply");
+        if (rep)
+            bgpbus__v1__reply__free_unpacked(rep, NULL);
+        release_held(br);
+        return;
+    }
+    Bgpbus__V1__EventPage *page = rep->events;
+    if (page->oldest_seq > es->last_seq + 1)
+        log_error("events %" PRIu64 "..%" PRIu64 " are gone from the speaker's replay ring; "
+                  "helpers miss them",
+                  es->last_seq + 1, page->oldest_seq - 1);
+    size_t used = 0;
+    for (size_t i = 0; i < page->n_events; i++) {
+        Bgpbus__V1__Event *ev = page->events[i];
+        if (ev->seq >= upto)
+            break;
+        if (ev->seq <= es->last_seq)
+            continue;
+        /* Detach it from the page: deliver() owns and frees events. */
+        size_t n = bgpbus__v1__event__get_packed_size(ev);
+        uint8_t *tmp = malloc(n ? n : 1);
+        if (!tmp)
+            break;
+        bgpbus__v1__event__pack(ev, tmp);
+        Bgpbus__V1__Event *copy = bgpbus__v1__event__unpack(NULL, n, tmp);
+        free(tmp);
+        if (!copy)
+            break;
+        deliver(br, copy);
+        used++;
+    }
+    bool more = used > 0 && es->last_seq + 1 < upto && page->newest_seq > es->last_seq;
+    bgpbus__v1__reply__free_unpacked(rep, NULL);
+    if (more)
+        repair_request(br);
+    else
+        release_held(br);
+}
+
+static void
+repair_request(struct bridge *br)
+{
+    Bgpbus__V1__Request req = BGPBUS__V1__REQUEST__INIT;
+    Bgpbus__V1__ReadEvents re = BGPBUS__V1__READ_EVENTS__INIT;
+    uint8_t buf[64];
+    re.has_from_seq = true;
+    re.from_seq = br->events->last_seq + 1;
+    req.command_case = BGPBUS__V1__REQUEST__COMMAND_READ_EVENTS;
+    req.read_events = &re;
+    req.owner = "bgpbus-apibridge";
+    size_t len = bgpbus__v1__request__pack(&req, buf);
+    br->events->repairing = true;
+    int rc = bus_request(br->client, buf, len, BRIDGE_REQUEST_TIMEOUT_MS, on_read_events, br, NULL);
+    if (rc < 0) {
+        log_error("cannot ask the speaker for missed events: %s", bus_strerror(rc));
+        release_held(br);
+    }
+}
+
+static void
+hold(struct events_state *es, Bgpbus__V1__Event *ev)
+{
+    struct held *x = malloc(sizeof(*x));
+    if (!x) {
+        log_error("out of memory holding an event during a repair; it is lost");
+        bgpbus__v1__event__free_unpacked(ev, NULL);
+        return;
+    }
+    x->ev = ev;
+    x->next = NULL;
+    if (es->tail)
+        es->tail->next = x;
+    else
+        es->head = x;
+    es->tail = x;
+}
+
+static void
+on_event(struct bus_sub *sub, void *arg, const char *topic, const uint8_t *payload, size_t len)
+{
+    struct bridge *br = arg;
+    struct events_state *es = br->events;
+    (void)sub;
+    (void)topic;
+    Bgpbus__V1__Event *ev = bgpbus__v1__event__unpack(NULL, len, payload);
+    if (!ev) {
+        log_warn("an event from the speaker does not decode");
+        return;
+    }
+    switch (bus_seq_feed(&es->seq, ev->epoch, ev->seq)) {
+    case BUS_SEQ_DUPLICATE: bgpbus__v1__event__free_unpacked(ev, NULL); return;
+    case BUS_SEQ_RESTART:
+    case BUS_SEQ_FIRST:
+        /* A new speaker run: whatever was held belongs to the old one. */
+        while (es->head) {
+            struct held *x = es->head;
+            es->head = x->next;
+            bgpbus__v1__event__free_unpacked(x->ev, NULL);
+            free(x);
+        }
+        es->tail = NULL;
+        es->last_seq = ev->seq - 1;
+        bridge_epoch_seen(br, ev->epoch);
+        break;
+    case BUS_SEQ_GAP:
+        log_warn("events %" PRIu64 "..%" PRIu64 " missed; reading them from the speaker",
+                 es->seq.gap_first, es->seq.gap_last);
+        hold(es, ev);
+        if (!es->repairing)
+            repair_request(br);
+        return;
+    default: break;
+    }
+    if (es->repairing) {
+        hold(es, ev);
+        return;
+    }
+    deliver(br, ev);
+}
+
+int
+events_open(struct bridge *br, const struct bus_opts *opts)
+{
+    struct bus_opts o = *opts;
+    o.dial_async = true;
+    br->events = calloc(1, sizeof(*br->events));
+    if (!br->events)
+        return -1;
+    bus_seq_init(&br->events->seq);
+    exa_buf_init(&br->events->buf);
+    int rc = bus_sub_open(&br->sub, br->base, &o, on_event, br);
+    if (rc < 0 || (rc = bus_subscribe(br->sub, "ev/")) < 0) {
+        log_error("cannot subscribe to the speaker's events: %s", bus_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+void
+events_close(struct bridge *br)
+{
+    struct events_state *es = br->events;
+    if (br->sub)
+        bus_sub_free(br->sub);
+    br->sub = NULL;
+    if (!es)
+        return;
+    while (es->head) {
+        struct held *x = es->head;
+        es->head = x->next;
+        bgpbus__v1__event__free_unpacked(x->ev, NULL);
+        free(x);
+    }
+    exa_buf_free(&es->buf);
+    free(es);
+    br->events = NULL;
+}

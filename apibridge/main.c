@@ -1,0 +1,361 @@
+/*
+ * bgpbus-apibridge: runs the helper programs of an ExaBGP configuration against the speaker.
+ *
+ *   bgpbus-apibridge --config FILE [--env FILE] [--command URL] [--events URL]
+ *                    [--tls-cert F --tls-key F --tls-ca F [--tls-server-name N]]
+ *                    [--log-level L]
+ *
+ * ExaBGP settings (SPEC 1.8) come from the environment and the env file as ExaBGP reads them
+ * (conf_env.h): exabgp.api.ack, exabgp.api.respawn, exabgp.daemon.umask… bgpbus additions,
+ * same spellings (dots or underscores):
+ *   bgpbus.api.allow_shutdown   false: a helper's `shutdown` gets `error` and stops nothing
+ *                               (a speaker shared with other clients); default true, as ExaBGP.
+ *   bgpbus.api.withdraw_on_exit process names (comma or space separated) or `true` for all:
+ *                               withdraw a helper's routes when it dies and is not respawned.
+ *
+ * Signals (SPEC 1.7): SIGTERM, SIGHUP, SIGINT: shutdown event to the helpers, SIGTERM them,
+ * SIGKILL after 2 s, exit. SIGUSR1: forwarded to the speaker as a Reload.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "bridge.h"
+#include "bus.h"
+#include "log.h"
+
+static void
+usage(FILE *f)
+{
+    fprintf(f, "usage: bgpbus-apibridge --config FILE [--env FILE] [--command URL] "
+               "[--events URL]\n"
+               "                        [--tls-cert FILE --tls-key FILE --tls-ca FILE "
+               "[--tls-server-name NAME]]\n"
+               "                        [--log-level error|warn|info|debug]\n");
+}
+
+/* A bgpbus.api.X setting: the variable with dots, else with underscores. */
+static const char *
+bgpbus_setting(const char *name)
+{
+    char alt[128];
+    const char *v = getenv(name);
+    if (v)
+        return v;
+    snprintf(alt, sizeof(alt), "%s", name);
+    for (char *p = alt; *p; p++)
+        if (*p == '.')
+            *p = '_';
+    return getenv(alt);
+}
+
+static bool
+word_in_list(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = list; *p;) {
+        while (*p == ',' || *p == ' ')
+            p++;
+        size_t k = strcspn(p, ", ");
+        if (k == n && strncmp(p, word, n) == 0)
+            return true;
+        p += k;
+    }
+    return false;
+}
+
+void
+bridge_stop(struct bridge *br, int status)
+{
+    if (br->shutting_down)
+        return;
+    br->exit_status = status;
+    log_info("stopping: shutdown event to the helpers");
+    if (br->ping_timer)
+        event_del(br->ping_timer);
+    supervisor_shutdown(br);
+}
+
+void
+bridge_epoch_seen(struct bridge *br, uint64_t epoch)
+{
+    if (epoch == 0 || epoch == br->epoch)
+        return;
+    uint64_t old = br->epoch;
+    br->epoch = epoch;
+    if (old != 0) {
+        log_warn("the speaker restarted (epoch %llx -> %llx)", (unsigned long long)old,
+                 (unsigned long long)epoch);
+        memory_replay_all(br);
+    }
+}
+
+/* ---- liveness: a Ping now and then tells a speaker restart even without events ------------ */
+
+static void
+on_pong(struct bus_client *c, void *arg, int status, const uint8_t *data, size_t len)
+{
+    struct bridge *br = arg;
+    (void)c;
+    if (status != 0)
+        return;
+    Bgpbus__V1__Reply *rep = bgpbus__v1__reply__unpack(NULL, len, data);
+    if (!rep)
+        return;
+    if (rep->result_case == BGPBUS__V1__REPLY__RESULT_PONG && rep->pong && !br->shutting_down)
+        bridge_epoch_seen(br, rep->pong->epoch);
+    bgpbus__v1__reply__free_unpacked(rep, NULL);
+}
+
+static void
+ping_tick(evutil_socket_t fd, short what, void *arg)
+{
+    struct bridge *br = arg;
+    Bgpbus__V1__Request req = BGPBUS__V1__REQUEST__INIT;
+    Bgpbus__V1__Ping ping = BGPBUS__V1__PING__INIT;
+    uint8_t buf[64];
+    (void)fd;
+    (void)what;
+    req.command_case = BGPBUS__V1__REQUEST__COMMAND_PING;
+    req.ping = &ping;
+    req.owner = "bgpbus-apibridge";
+    size_t len = bgpbus__v1__request__pack(&req, buf);
+    /* One at a time: a speaker that is down must not pile pings up in the client. */
+    if (bus_client_pending(br->client) < BUS_CLIENT_INFLIGHT)
+        bus_request(br->client, buf, len, 1500, on_pong, br, NULL);
+    struct timeval tv = { 1, 0 };
+    event_add(br->ping_timer, &tv);
+}
+
+/* ---- signals ------------------------------------------------------------------------------ */
+
+static void
+on_reload_reply(struct bus_client *c, void *arg, int status, const uint8_t *data, size_t len)
+{
+    (void)c;
+    (void)arg;
+    (void)data;
+    (void)len;
+    if (status != 0)
+        log_warn("reload: the speaker did not answer: %s", bus_strerror(status));
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    struct bridge *br = arg;
+    (void)what;
+    switch (sig) {
+    case SIGCHLD: supervisor_reap(br); break;
+    case SIGUSR1: {
+        Bgpbus__V1__Request req = BGPBUS__V1__REQUEST__INIT;
+        Bgpbus__V1__Reload rl = BGPBUS__V1__RELOAD__INIT;
+        uint8_t buf[64];
+        req.command_case = BGPBUS__V1__REQUEST__COMMAND_RELOAD;
+        req.reload = &rl;
+        req.owner = "bgpbus-apibridge";
+        size_t len = bgpbus__v1__request__pack(&req, buf);
+        log_info("SIGUSR1: asking the speaker to reload");
+        bus_request(br->client, buf, len, BRIDGE_REQUEST_TIMEOUT_MS, on_reload_reply, br, NULL);
+        break;
+    }
+    default:
+        log_info("signal %d: stopping", (int)sig);
+        bridge_stop(br, 0);
+        break;
+    }
+}
+
+/* ---- setup -------------------------------------------------------------------------------- */
+
+static int
+bridge_helpers(struct bridge *br)
+{
+    const char *wo = bgpbus_setting("bgpbus.api.withdraw_on_exit");
+    br->nhelpers = br->conf.nprocesses;
+    br->helpers = calloc(br->nhelpers ? br->nhelpers : 1, sizeof(*br->helpers));
+    if (!br->helpers)
+        return -1;
+    for (size_t i = 0; i < br->nhelpers; i++) {
+        struct helper *h = &br->helpers[i];
+        h->br = br;
+        h->index = i;
+        h->proc = &br->conf.processes[i];
+        h->to_fd = h->from_fd = -1;
+        h->ack = br->env.api.ack;
+        snprintf(h->name, sizeof(h->name), "%s", h->proc->name);
+        /* conf_load resolved the program (CONF_LOAD_RESOLVE_PROGRAMS): argv[0] is the path. */
+        snprintf(h->path, sizeof(h->path), "%s", h->proc->argv[0]);
+        h->mem = memory_new();
+        if (!h->mem)
+            return -1;
+        h->withdraw_on_exit = wo && (strcmp(wo, "true") == 0 || word_in_list(wo, h->name));
+    }
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "env", required_argument, NULL, 'e' },
+        { "command", required_argument, NULL, 'C' },
+        { "events", required_argument, NULL, 'E' },
+        { "tls-cert", required_argument, NULL, 1 },
+        { "tls-key", required_argument, NULL, 2 },
+        { "tls-ca", required_argument, NULL, 3 },
+        { "tls-server-name", required_argument, NULL, 4 },
+        { "log-level", required_argument, NULL, 'l' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct bridge br;
+    struct bus_tls tls = { 0 };
+    const char *env_file = NULL, *command_url = NULL, *events_url = NULL;
+    int opt;
+
+    memset(&br, 0, sizeof(br));
+    log_set_ident("bgpbus-apibridge");
+    while ((opt = getopt_long(argc, argv, "c:e:C:E:l:h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'c': br.config_path = optarg; break;
+        case 'e': env_file = optarg; break;
+        case 'C': command_url = optarg; break;
+        case 'E': events_url = optarg; break;
+        case 1: tls.cert = optarg; break;
+        case 2: tls.key = optarg; break;
+        case 3: tls.ca = optarg; break;
+        case 4: tls.server_name = optarg; break;
+        case 'l': {
+            enum log_level lv;
+            if (log_level_parse(optarg, &lv) < 0) {
+                usage(stderr);
+                return 2;
+            }
+            log_set_level(lv);
+            break;
+        }
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (!br.config_path || optind != argc) {
+        usage(stderr);
+        return 2;
+    }
+
+    struct conf_error err;
+    const char *ini[] = { env_file ? env_file : "/etc/exabgp/exabgp.env", NULL };
+    if (conf_env_load(&br.env, ini, NULL, &err) < 0) {
+        if (env_file) {
+            log_error("environment: %s", err.msg);
+            return 1;
+        }
+        /* The system-wide file is ExaBGP's, possibly written by a version whose values we do
+         * not read (4.2 writes umask as 0o137): use the environment alone, and say so. */
+        const char *none[] = { NULL };
+        log_warn("environment: %s; /etc/exabgp/exabgp.env ignored", err.msg);
+        if (conf_env_load(&br.env, none, NULL, &err) < 0) {
+            log_error("environment: %s", err.msg);
+            return 1;
+        }
+    }
+    if (conf_load_file(&br.conf, br.config_path, CONF_LOAD_RESOLVE_PROGRAMS, &err) < 0) {
+        log_error("%s", err.msg);
+        return 1;
+    }
+    if (br.conf.nneighbors > 64)
+        log_error("%zu neighbors configured: the bridge binds helpers to the first 64 only",
+                  br.conf.nneighbors);
+    const char *as = bgpbus_setting("bgpbus.api.allow_shutdown");
+    br.allow_shutdown = !as || !(strcmp(as, "false") == 0 || strcmp(as, "0") == 0 ||
+                                 strcmp(as, "no") == 0 || strcmp(as, "off") == 0);
+
+    /* SPEC 1.3: every helper sees TERM=dumb. */
+    setenv("TERM", "dumb", 1);
+    signal(SIGPIPE, SIG_IGN);
+    if (gethostname(br.host, sizeof(br.host) - 1) < 0)
+        snprintf(br.host, sizeof(br.host), "localhost");
+    br.exa.host = br.host;
+    br.exa.pid = (long)getpid();
+    br.exa.ppid = (long)getppid();
+    br.exa.time_override = -1;
+    br.counters = calloc(br.conf.nneighbors + 1, sizeof(*br.counters));
+    br.negotiated = calloc(br.conf.nneighbors + 1, sizeof(*br.negotiated));
+    br.base = event_base_new();
+    if (!br.counters || !br.negotiated || !br.base || bridge_helpers(&br) < 0) {
+        log_error("out of memory");
+        return 1;
+    }
+
+    struct bus_opts copts = { .url = command_url,
+                              .tls = tls.cert || tls.ca ? &tls : NULL,
+                              .dial_async = true };
+    int rc = bus_client_open(&br.client, br.base, &copts);
+    if (rc < 0) {
+        log_error("cannot open the speaker's command channel: %s", bus_strerror(rc));
+        return 1;
+    }
+    struct bus_opts eopts = { .url = events_url, .tls = copts.tls };
+    if (events_open(&br, &eopts) < 0)
+        return 1;
+
+    struct event *sigs[6];
+    const int signums[6] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGUSR1, SIGUSR2 };
+    for (size_t i = 0; i < 6; i++) {
+        sigs[i] = evsignal_new(br.base, signums[i], on_signal, &br);
+        if (!sigs[i] || evsignal_add(sigs[i], NULL) < 0) {
+            log_error("cannot watch signal %d", signums[i]);
+            return 1;
+        }
+    }
+    br.ping_timer = evtimer_new(br.base, ping_tick, &br);
+    if (!br.ping_timer)
+        return 1;
+    ping_tick(-1, 0, &br);
+
+    /* SPEC 1.3: every configured process is started, bound to a neighbor or not. */
+    for (size_t i = 0; i < br.nhelpers; i++)
+        if (supervisor_start(&br.helpers[i]) < 0)
+            log_error("process %s: cannot start %s: %s", br.helpers[i].name, br.helpers[i].path,
+                      strerror(errno));
+    log_info("running %zu process(es) for %zu neighbor(s)", br.nhelpers, br.conf.nneighbors);
+
+    event_base_dispatch(br.base);
+
+    for (size_t i = 0; i < br.nhelpers; i++) {
+        struct helper *h = &br.helpers[i];
+        if (h->open)
+            batch_free(h->open);
+        h->open = NULL;
+        helper_io_detach(h);
+    }
+    /* Outstanding requests end with BUS_ECANCELED into their callbacks. */
+    bus_client_free(br.client);
+    events_close(&br);
+    for (size_t i = 0; i < br.nhelpers; i++) {
+        helper_free_cmds(&br.helpers[i]);
+        memory_free(br.helpers[i].mem);
+        free(br.helpers[i].in);
+        free(br.helpers[i].out);
+    }
+    for (size_t i = 0; i < 6; i++)
+        event_free(sigs[i]);
+    event_free(br.ping_timer);
+    for (size_t i = 0; i < br.conf.nneighbors; i++)
+        if (br.negotiated[i])
+            bgpbus__v1__event__free_unpacked(br.negotiated[i], NULL);
+    free(br.negotiated);
+    free(br.counters);
+    free(br.helpers);
+    conf_free(&br.conf);
+    event_base_free(br.base);
+    return br.exit_status;
+}
