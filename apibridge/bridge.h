@@ -26,7 +26,7 @@
 #include "conf_env.h"
 #include "conf_load.h"
 #include "exa_render.h"
-#include "pb_arena.h"
+#include "arena.h"
 
 struct event;
 struct event_base;
@@ -49,7 +49,7 @@ struct bridge;
 
 /* An arena shared by the batches that hold messages built in it. */
 struct arena_ref {
-    struct pb_arena arena;
+    struct arena arena;
     int refs;
 };
 
@@ -186,7 +186,7 @@ void batch_free(struct batch *b);
 /* The bitmap of configured neighbors bound to the helper. */
 uint64_t dispatch_bound(const struct helper *h);
 /* Fills req->neighbors with an explicit selector of the neighbors in the bitmap. */
-int dispatch_selector(struct bridge *br, struct pb_arena *a, uint64_t set,
+int dispatch_selector(struct bridge *br, struct arena *a, uint64_t set,
                       Bgpbus__V1__Request *req);
 
 /* show.c: `show …` lines; returns true when the line was one. */

@@ -30,7 +30,7 @@ arena_ref_new(void)
     struct arena_ref *r = malloc(sizeof(*r));
     if (!r)
         return NULL;
-    pb_arena_init(&r->arena, 16384);
+    arena_init(&r->arena, 16384);
     r->refs = 1;
     return r;
 }
@@ -39,7 +39,7 @@ void
 arena_ref_put(struct arena_ref *r)
 {
     if (r && --r->refs == 0) {
-        pb_arena_free(&r->arena);
+        arena_free(&r->arena);
         free(r);
     }
 }
@@ -185,14 +185,14 @@ selected(const struct helper *h, const Bgpbus__V1__NeighborSelector *sel)
 }
 
 int
-dispatch_selector(struct bridge *br, struct pb_arena *a, uint64_t set, Bgpbus__V1__Request *req)
+dispatch_selector(struct bridge *br, struct arena *a, uint64_t set, Bgpbus__V1__Request *req)
 {
     size_t n = 0;
     for (uint64_t s = set; s; s &= s - 1)
         n++;
-    Bgpbus__V1__NeighborSelector *sel = pb_arena_alloc(a, sizeof(*sel));
-    Bgpbus__V1__NeighborMatch *m = pb_arena_calloc(a, n ? n : 1, sizeof(*m));
-    Bgpbus__V1__NeighborMatch **mp = pb_arena_calloc(a, n ? n : 1, sizeof(*mp));
+    Bgpbus__V1__NeighborSelector *sel = arena_alloc(a, sizeof(*sel));
+    Bgpbus__V1__NeighborMatch *m = arena_calloc(a, n ? n : 1, sizeof(*m));
+    Bgpbus__V1__NeighborMatch **mp = arena_calloc(a, n ? n : 1, sizeof(*mp));
     if (!sel || !m || !mp)
         return -1;
     bgpbus__v1__neighbor_selector__init(sel);
@@ -437,22 +437,22 @@ local_command(struct helper *h, struct cmd *c, const char *const *w, size_t n)
         }
         helper_cmd_data(c, "%s in progress", v);
         Bgpbus__V1__Request *req = b->req;
-        struct pb_arena *a = &b->arena->arena;
+        struct arena *a = &b->arena->arena;
         st->what = v[2] == 'u' ? CONTROL_SHUTDOWN : v[2] == 'l' ? CONTROL_RELOAD : CONTROL_RESTART;
         if (st->what == CONTROL_SHUTDOWN) {
-            req->shutdown = pb_arena_alloc(a, sizeof(*req->shutdown));
+            req->shutdown = arena_alloc(a, sizeof(*req->shutdown));
             if (req->shutdown) {
                 bgpbus__v1__shutdown__init(req->shutdown);
                 req->command_case = BGPBUS__V1__REQUEST__COMMAND_SHUTDOWN;
             }
         } else if (st->what == CONTROL_RELOAD) {
-            req->reload = pb_arena_alloc(a, sizeof(*req->reload));
+            req->reload = arena_alloc(a, sizeof(*req->reload));
             if (req->reload) {
                 bgpbus__v1__reload__init(req->reload);
                 req->command_case = BGPBUS__V1__REQUEST__COMMAND_RELOAD;
             }
         } else {
-            req->restart = pb_arena_alloc(a, sizeof(*req->restart));
+            req->restart = arena_alloc(a, sizeof(*req->restart));
             if (req->restart) {
                 bgpbus__v1__restart__init(req->restart);
                 req->command_case = BGPBUS__V1__REQUEST__COMMAND_RESTART;
@@ -498,9 +498,9 @@ dispatch_line(struct helper *h, const char *line, size_t len)
     }
     /* Local commands are recognised on the words alone. */
     {
-        struct pb_arena scratch;
+        struct arena scratch;
         struct grammar_words w = { 0 };
-        pb_arena_init(&scratch, 1024);
+        arena_init(&scratch, 1024);
         size_t i = 0;
         while (i < len && line[i] == ' ')
             i++;
@@ -513,7 +513,7 @@ dispatch_line(struct helper *h, const char *line, size_t len)
         } else if (line[i] != '#' && grammar_tokenize(&scratch, line, len, &w) == 0 && w.n > 0) {
             handled = local_command(h, c, w.w, w.n);
         }
-        pb_arena_free(&scratch);
+        arena_free(&scratch);
         if (handled)
             return;
     }

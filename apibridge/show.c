@@ -371,7 +371,7 @@ show_request(struct helper *h, struct cmd *c, struct show_state *st, const uint8
     struct batch *b = batch_new(h, NULL);
     if (!b)
         return -1;
-    struct pb_arena *a = &b->arena->arena;
+    struct arena *a = &b->arena->arena;
     Bgpbus__V1__Request *req = b->req;
     b->cmds = malloc(sizeof(*b->cmds));
     if (!b->cmds) {
@@ -383,7 +383,7 @@ show_request(struct helper *h, struct cmd *c, struct show_state *st, const uint8
     b->state = st;
     b->on_reply = show_reply;
     if (st->what == SHOW_RIB) {
-        Bgpbus__V1__ShowAdjRib *s = pb_arena_alloc(a, sizeof(*s));
+        Bgpbus__V1__ShowAdjRib *s = arena_alloc(a, sizeof(*s));
         if (!s) {
             batch_free(b);
             return -1;
@@ -396,13 +396,13 @@ show_request(struct helper *h, struct cmd *c, struct show_state *st, const uint8
         s->extensive = st->extensive;
         if (token) {
             s->has_page_token = true;
-            s->page_token.data = pb_arena_memdup(a, token, token_len);
+            s->page_token.data = arena_memdup(a, token, token_len);
             s->page_token.len = token_len;
         }
         req->command_case = BGPBUS__V1__REQUEST__COMMAND_SHOW_ADJ_RIB;
         req->show_adj_rib = s;
     } else {
-        Bgpbus__V1__ShowNeighbor *s = pb_arena_alloc(a, sizeof(*s));
+        Bgpbus__V1__ShowNeighbor *s = arena_alloc(a, sizeof(*s));
         if (!s) {
             batch_free(b);
             return -1;

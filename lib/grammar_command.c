@@ -108,7 +108,7 @@ gr_selector(struct gr_ctx *c, Bgpbus__V1__NeighborSelector **out)
 }
 
 int
-grammar_selector_parse(const char *const *words, size_t nwords, struct pb_arena *arena,
+grammar_selector_parse(const char *const *words, size_t nwords, struct arena *arena,
                        Bgpbus__V1__NeighborSelector **out, size_t *consumed,
                        struct grammar_error *err)
 {
@@ -145,7 +145,7 @@ gr_eor(struct gr_ctx *c, Bgpbus__V1__EndOfRib **out)
 }
 
 int
-grammar_eor_parse(const char *const *words, size_t nwords, struct pb_arena *arena,
+grammar_eor_parse(const char *const *words, size_t nwords, struct arena *arena,
                   Bgpbus__V1__EndOfRib **out, struct grammar_error *err)
 {
     struct gr_ctx c;
@@ -171,7 +171,7 @@ gr_refresh(struct gr_ctx *c, Bgpbus__V1__RouteRefresh **out)
 }
 
 int
-grammar_refresh_parse(const char *const *words, size_t nwords, struct pb_arena *arena,
+grammar_refresh_parse(const char *const *words, size_t nwords, struct arena *arena,
                       Bgpbus__V1__RouteRefresh **out, struct grammar_error *err)
 {
     struct gr_ctx c;
@@ -305,7 +305,7 @@ gr_operational(struct gr_ctx *c, Bgpbus__V1__Operational **out)
 }
 
 int
-grammar_operational_parse(const char *const *words, size_t nwords, struct pb_arena *arena,
+grammar_operational_parse(const char *const *words, size_t nwords, struct arena *arena,
                           Bgpbus__V1__Operational **out, struct grammar_error *err)
 {
     struct gr_ctx c;
@@ -315,7 +315,7 @@ grammar_operational_parse(const char *const *words, size_t nwords, struct pb_are
 }
 
 typedef int (*gr_routes_fn)(const char *const *words, size_t nwords, unsigned flags,
-                            struct pb_arena *arena, struct grammar_routes *out,
+                            struct arena *arena, struct grammar_routes *out,
                             struct grammar_error *err);
 
 /* Runs a route parser on the rest of the line, shifting its error index to the line's. */
@@ -525,7 +525,7 @@ gr_command(struct gr_ctx *c, Bgpbus__V1__Request *req)
 }
 
 int
-grammar_command_parse(const char *line, size_t len, struct pb_arena *arena,
+grammar_command_parse(const char *line, size_t len, struct arena *arena,
                       Bgpbus__V1__Request **out, struct grammar_words *words,
                       struct grammar_error *err)
 {

@@ -711,7 +711,7 @@ gr_flow_any_item(struct gr_ctx *c, struct gr_flow *f)
 }
 
 int
-grammar_flow_parse(const char *const *words, size_t nwords, unsigned flags, struct pb_arena *arena,
+grammar_flow_parse(const char *const *words, size_t nwords, unsigned flags, struct arena *arena,
                    struct grammar_routes *out, struct grammar_error *err)
 {
     struct gr_ctx c;

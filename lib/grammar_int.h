@@ -8,17 +8,17 @@
 
 #include "bgpbus/v1/request.pb-c.h"
 #include "grammar_route.h"
-#include "pb_arena.h"
+#include "arena.h"
 
 /* A cursor over the words of one statement. */
 struct gr_ctx {
     const char *const *w;
     size_t n, i;
-    struct pb_arena *arena;
+    struct arena *arena;
     struct grammar_error *err;
 };
 
-void gr_ctx_init(struct gr_ctx *c, const char *const *words, size_t nwords, struct pb_arena *arena,
+void gr_ctx_init(struct gr_ctx *c, const char *const *words, size_t nwords, struct arena *arena,
                  struct grammar_error *err);
 
 /* Records the error (word index `word`) and returns -1. */

@@ -80,7 +80,7 @@ gr_vpls_keyword(struct gr_ctx *c, void *arg)
 }
 
 int
-grammar_vpls_parse(const char *const *words, size_t nwords, unsigned flags, struct pb_arena *arena,
+grammar_vpls_parse(const char *const *words, size_t nwords, unsigned flags, struct arena *arena,
                    struct grammar_routes *out, struct grammar_error *err)
 {
     struct gr_ctx c;
@@ -285,7 +285,7 @@ gr_evpn_multicast(struct gr_ctx *c, unsigned flags, struct gr_route_state *st,
 }
 
 int
-grammar_evpn_parse(const char *const *words, size_t nwords, unsigned flags, struct pb_arena *arena,
+grammar_evpn_parse(const char *const *words, size_t nwords, unsigned flags, struct arena *arena,
                    struct grammar_routes *out, struct grammar_error *err)
 {
     struct gr_ctx c;

@@ -17,7 +17,7 @@ grammar_lex_is_blank(char ch)
 }
 
 int
-grammar_tokenize(struct pb_arena *arena, const char *line, size_t len, struct grammar_words *out)
+grammar_tokenize(struct arena *arena, const char *line, size_t len, struct grammar_words *out)
 {
     size_t i, nwords = 0, k = 0;
     char *buf, *p;
@@ -40,8 +40,8 @@ grammar_tokenize(struct pb_arena *arena, const char *line, size_t len, struct gr
     out->n = 0;
     if (nwords == 0)
         return 0;
-    w = pb_arena_calloc(arena, nwords, sizeof(*w));
-    buf = pb_arena_alloc(arena, len + nwords);
+    w = arena_calloc(arena, nwords, sizeof(*w));
+    buf = arena_alloc(arena, len + nwords);
     if (w == NULL || buf == NULL)
         return -1;
     p = buf;

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "pb_arena.h"
+#include "arena.h"
 
 struct grammar_words {
     const char **w; /* NUL-terminated words, in the arena */
@@ -16,7 +16,7 @@ struct grammar_words {
 };
 
 /* Splits line[0..len) into words allocated from the arena. Returns 0, or -1 on out of memory. */
-int grammar_tokenize(struct pb_arena *arena, const char *line, size_t len,
+int grammar_tokenize(struct arena *arena, const char *line, size_t len,
                      struct grammar_words *out);
 
 #endif

@@ -125,7 +125,7 @@ gr_routes_clear(struct grammar_routes *out)
 }
 
 int
-grammar_route_parse(const char *const *words, size_t nwords, unsigned flags, struct pb_arena *arena,
+grammar_route_parse(const char *const *words, size_t nwords, unsigned flags, struct arena *arena,
                     struct grammar_routes *out, struct grammar_error *err)
 {
     struct gr_ctx c;
@@ -149,7 +149,7 @@ grammar_route_parse(const char *const *words, size_t nwords, unsigned flags, str
 
 int
 grammar_attributes_parse(const char *const *words, size_t nwords, unsigned flags,
-                         struct pb_arena *arena, struct grammar_routes *out,
+                         struct arena *arena, struct grammar_routes *out,
                          struct grammar_error *err)
 {
     struct gr_ctx c;

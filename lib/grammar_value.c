@@ -8,7 +8,7 @@
 #include <string.h>
 
 void
-gr_ctx_init(struct gr_ctx *c, const char *const *words, size_t nwords, struct pb_arena *arena,
+gr_ctx_init(struct gr_ctx *c, const char *const *words, size_t nwords, struct arena *arena,
             struct grammar_error *err)
 {
     c->w = words;
@@ -58,7 +58,7 @@ gr_expect(struct gr_ctx *c, const char *word)
 void *
 gr_alloc(struct gr_ctx *c, size_t n)
 {
-    void *p = pb_arena_alloc(c->arena, n);
+    void *p = arena_alloc(c->arena, n);
 
     if (p == NULL)
         gr_fail(c, c->i, "out of memory");
@@ -74,7 +74,7 @@ gr_grow(struct gr_ctx *c, void *arr, size_t n, size_t elsize)
      * by doubling without storing its capacity. */
     if (n != 0 && (n < 4 || (n & (n - 1)) != 0))
         return arr;
-    p = pb_arena_calloc(c->arena, n == 0 ? 4 : n * 2, elsize);
+    p = arena_calloc(c->arena, n == 0 ? 4 : n * 2, elsize);
     if (p == NULL) {
         gr_fail(c, c->i, "out of memory");
         return NULL;
@@ -87,7 +87,7 @@ gr_grow(struct gr_ctx *c, void *arr, size_t n, size_t elsize)
 int
 gr_bytes(struct gr_ctx *c, ProtobufCBinaryData *out, const void *data, size_t len)
 {
-    out->data = pb_arena_memdup(c->arena, data, len);
+    out->data = arena_memdup(c->arena, data, len);
     if (out->data == NULL)
         return gr_fail(c, c->i, "out of memory");
     out->len = len;

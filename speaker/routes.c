@@ -8,7 +8,7 @@
 #include "attrset.h"
 #include "grammar_route.h"
 #include "log.h"
-#include "pb_arena.h"
+#include "arena.h"
 
 uint32_t
 speaker_owner_id(struct speaker *sp, const char *owner)
@@ -147,15 +147,15 @@ void
 static_routes_apply(struct speaker *sp, struct peer *p)
 {
     const struct conf_neighbor *c = p->cfg;
-    struct pb_arena arena;
+    struct arena arena;
 
     /* The file is the whole truth about "config" routes: what it no longer lists goes (the
      * Adj-RIB-Out coalesces a withdraw followed by the same announce into one announce). */
     adjout_withdraw_all(p->adjout, speaker_owner_id(sp, "config"));
-    pb_arena_init(&arena, 65536);
+    arena_init(&arena, 65536);
     for (size_t i = 0; i < c->nroutes; i++) {
         const struct conf_route *cr = &c->routes[i];
-        const char **words = pb_arena_calloc(&arena, cr->nwords + 1, sizeof(*words));
+        const char **words = arena_calloc(&arena, cr->nwords + 1, sizeof(*words));
         struct grammar_routes out;
         struct grammar_error err;
         unsigned flags = GRAMMAR_ANNOUNCE;
@@ -202,7 +202,7 @@ static_routes_apply(struct speaker *sp, struct peer *p)
                       err.msg);
             continue;
         }
-        Bgpbus__V1__ItemResult *items = pb_arena_calloc(&arena, out.nroutes + 1, sizeof(*items));
+        Bgpbus__V1__ItemResult *items = arena_calloc(&arena, out.nroutes + 1, sizeof(*items));
         if (!items)
             break;
         routes_apply(sp, &p, 1, out.routes, out.nroutes, out.attributes, true, "config", items);
@@ -211,7 +211,7 @@ static_routes_apply(struct speaker *sp, struct peer *p)
                 log_error("%s:%d:%d: route not accepted: %s", at->file ? at->file : sp->config_path,
                           at->line, at->col, items[r].error ? items[r].error : "?");
     }
-    pb_arena_free(&arena);
+    arena_free(&arena);
     if (c->auto_flush)
         adjout_flush(p->adjout);
 }

@@ -36,7 +36,7 @@
 
 #include "bgpbus/v1/request.pb-c.h"
 #include "grammar_command.h"
-#include "pb_arena.h"
+#include "arena.h"
 #include "routes.h"
 #include "speaker.h"
 #include "update.h"
@@ -168,10 +168,10 @@ enc_same_set(const struct enc_route *a, const struct enc_route *b)
  */
 static bool
 enc_build(struct enc_route *routes, size_t n, const struct bgp_session_codec *ctx,
-          const struct nexthop_ctx *self, bool grouped, struct pb_arena *arena)
+          const struct nexthop_ctx *self, bool grouped, struct arena *arena)
 {
-    struct nlri *batch = pb_arena_calloc(arena, n ? n : 1, sizeof(*batch));
-    bool *done = pb_arena_calloc(arena, n ? n : 1, sizeof(*done));
+    struct nlri *batch = arena_calloc(arena, n ? n : 1, sizeof(*batch));
+    bool *done = arena_calloc(arena, n ? n : 1, sizeof(*done));
 
     if (batch == NULL || done == NULL) {
         printf("FAIL out of memory\n");
@@ -216,7 +216,7 @@ enc_has_word(const struct grammar_words *words, const char *w)
 }
 
 static void
-enc_one(const struct enc_peer *peer, const char *cmd, struct pb_arena *arena)
+enc_one(const struct enc_peer *peer, const char *cmd, struct arena *arena)
 {
     Bgpbus__V1__Request *req = NULL;
     struct grammar_words words = { 0 };
@@ -254,7 +254,7 @@ enc_one(const struct enc_peer *peer, const char *cmd, struct pb_arena *arena)
         return;
     }
 
-    struct enc_route *er = pb_arena_calloc(arena, nroutes ? nroutes : 1, sizeof(*er));
+    struct enc_route *er = arena_calloc(arena, nroutes ? nroutes : 1, sizeof(*er));
     if (er == NULL) {
         printf("FAIL out of memory\n");
         return;
@@ -279,7 +279,7 @@ enc_one(const struct enc_peer *peer, const char *cmd, struct pb_arena *arena)
             return;
         }
         er[i].packed_len = bgpbus__v1__attributes__get_packed_size(er[i].attrs);
-        er[i].packed = pb_arena_alloc(arena, er[i].packed_len ? er[i].packed_len : 1);
+        er[i].packed = arena_alloc(arena, er[i].packed_len ? er[i].packed_len : 1);
         if (er[i].packed == NULL) {
             printf("FAIL out of memory\n");
             return;
@@ -452,12 +452,12 @@ enc_split(char *line, char **f)
 int
 main(void)
 {
-    struct pb_arena arena;
+    struct arena arena;
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
 
-    pb_arena_init(&arena, 65536);
+    arena_init(&arena, 65536);
     while ((len = getline(&line, &cap, stdin)) >= 0) {
         char *f[ENC_MAX_FIELDS];
         struct enc_peer peer;
@@ -475,9 +475,9 @@ main(void)
         printf("END\n");
         if (fflush(stdout) != 0)
             break;
-        pb_arena_reset(&arena);
+        arena_reset(&arena);
     }
     free(line);
-    pb_arena_free(&arena);
+    arena_free(&arena);
     return ferror(stdout) ? 1 : 0;
 }

@@ -519,13 +519,13 @@ rib_show(bool in, const char *neighbor, const char *owner)
 static int
 send_line(const char *line)
 {
-    struct pb_arena arena;
+    struct arena arena;
     Bgpbus__V1__Request *req = NULL;
     struct grammar_words words;
     struct grammar_error err;
     int rc;
 
-    pb_arena_init(&arena, 4096);
+    arena_init(&arena, 4096);
     memset(&err, 0, sizeof(err));
     rc = grammar_command_parse(line, strlen(line), &arena, &req, &words, &err);
     if (rc < 0) {
@@ -547,7 +547,7 @@ send_line(const char *line)
         bgpbus__v1__reply__free_unpacked(rep, NULL);
     }
     fflush(stdout);
-    pb_arena_free(&arena);
+    arena_free(&arena);
     return rc;
 }
 

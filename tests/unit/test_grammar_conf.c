@@ -22,7 +22,7 @@ struct tc_counts {
 };
 
 static int
-tc_parse(const struct conf_route *r, const char *const *w, struct pb_arena *arena,
+tc_parse(const struct conf_route *r, const char *const *w, struct arena *arena,
          struct grammar_error *err, bool *skipped)
 {
     struct grammar_routes out;
@@ -60,13 +60,13 @@ tc_parse(const struct conf_route *r, const char *const *w, struct pb_arena *aren
 static void
 tc_neighbor(const struct conf_neighbor *nb, const char *file, struct tc_counts *n)
 {
-    struct pb_arena arena;
+    struct arena arena;
     struct grammar_error err;
 
-    pb_arena_init(&arena, 0);
+    arena_init(&arena, 0);
     for (size_t i = 0; i < nb->nroutes; i++) {
         const struct conf_route *r = &nb->routes[i];
-        const char **w = pb_arena_calloc(&arena, r->nwords + 1, sizeof(*w));
+        const char **w = arena_calloc(&arena, r->nwords + 1, sizeof(*w));
         bool skipped;
         int rc;
 
@@ -89,9 +89,9 @@ tc_neighbor(const struct conf_neighbor *nb, const char *file, struct tc_counts *
             n->skipped++;
         } else
             n->parsed++;
-        pb_arena_reset(&arena);
+        arena_reset(&arena);
     }
-    pb_arena_free(&arena);
+    arena_free(&arena);
 }
 
 static void

@@ -546,7 +546,7 @@ test_encodes(void **state)
         "neighbor 127.0.0.1 announce route 10.0.0.0/24 next-hop 192.0.2.1 as-path [ 1 ( 2 ) ] "
         "community [ 1:1 ] extended-community [ target:1:1 l2info:1:2:3:4 ] split /25");
     len = protobuf_c_message_get_packed_size(&req->base);
-    buf = pb_arena_alloc(&tg_arena, len);
+    buf = arena_alloc(&tg_arena, len);
     assert_non_null(buf);
     assert_int_equal(protobuf_c_message_pack(&req->base, buf), len);
     back = bgpbus__v1__request__unpack(NULL, len, buf);

@@ -6,7 +6,7 @@
 
 #include "grammar_command.h"
 
-static struct pb_arena tg_arena;
+static struct arena tg_arena;
 static struct grammar_error tg_err;
 static struct grammar_words tg_words;
 
@@ -14,7 +14,7 @@ static int
 tg_setup(void **state)
 {
     (void)state;
-    pb_arena_init(&tg_arena, 0);
+    arena_init(&tg_arena, 0);
     return 0;
 }
 
@@ -22,7 +22,7 @@ static int
 tg_teardown(void **state)
 {
     (void)state;
-    pb_arena_free(&tg_arena);
+    arena_free(&tg_arena);
     return 0;
 }
 

@@ -59,7 +59,7 @@ test_seed_commands(void **state)
             assert_int_equal(r, GRAMMAR_COMMAND_REQUEST);
             ok++;
         }
-        pb_arena_reset(&tg_arena);
+        arena_reset(&tg_arena);
     }
     fclose(f);
     print_message("seed-commands.txt: %d accepted, %d rejected as expected\n", ok, rejected);
@@ -187,7 +187,7 @@ test_commands_jsonl(void **state)
                 print_error("should be rejected: %s\n", cmd);
             assert_int_equal(r, -1);
             rejected++;
-            pb_arena_reset(&tg_arena);
+            arena_reset(&tg_arena);
             continue;
         }
         if (r != GRAMMAR_COMMAND_REQUEST)
@@ -202,7 +202,7 @@ test_commands_jsonl(void **state)
                 checked += tv_check_bytes(req->withdraw->routes[0], NULL, msg);
             }
         }
-        pb_arena_reset(&tg_arena);
+        arena_reset(&tg_arena);
     }
     fclose(f);
     print_message("commands.jsonl: %d records, %d parsed, %d rejected as ExaBGP did, "
@@ -222,7 +222,7 @@ test_batch(void **state)
     int k;
 
     (void)state;
-    pb_arena_reset(&tg_arena);
+    arena_reset(&tg_arena);
     for (k = 0; k < 20000; k++) {
         Bgpbus__V1__Request *req = NULL;
 
@@ -235,7 +235,7 @@ test_batch(void **state)
     }
     used_before = tg_arena.used;
     assert_true(used_before > 0);
-    pb_arena_reset(&tg_arena);
+    arena_reset(&tg_arena);
     assert_int_equal(tg_arena.used, 0);
 }
 

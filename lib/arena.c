@@ -1,26 +1,26 @@
-#include "pb_arena.h"
+#include "arena.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define PB_ARENA_ALIGN 16
+#define ARENA_ALIGN 16
 
-struct pb_arena_chunk {
-    struct pb_arena_chunk *next;
+struct arena_chunk {
+    struct arena_chunk *next;
     size_t size; /* usable bytes in data[] */
     size_t off;
-    _Alignas(PB_ARENA_ALIGN) unsigned char data[];
+    _Alignas(ARENA_ALIGN) unsigned char data[];
 };
 
 static void *
-pb_arena_pb_alloc(void *data, size_t n)
+arena_pb_alloc(void *data, size_t n)
 {
-    return pb_arena_alloc(data, n);
+    return arena_alloc(data, n);
 }
 
 static void
-pb_arena_pb_free(void *data, void *p)
+arena_pb_free(void *data, void *p)
 {
     /* Released with the whole arena. */
     (void)data;
@@ -28,20 +28,20 @@ pb_arena_pb_free(void *data, void *p)
 }
 
 void
-pb_arena_init(struct pb_arena *a, size_t chunk_size)
+arena_init(struct arena *a, size_t chunk_size)
 {
     a->head = NULL;
     a->chunk_size = chunk_size ? chunk_size : 16384;
     a->used = 0;
-    a->pb.alloc = pb_arena_pb_alloc;
-    a->pb.free = pb_arena_pb_free;
+    a->pb.alloc = arena_pb_alloc;
+    a->pb.free = arena_pb_free;
     a->pb.allocator_data = a;
 }
 
 void
-pb_arena_reset(struct pb_arena *a)
+arena_reset(struct arena *a)
 {
-    struct pb_arena_chunk *c, *next;
+    struct arena_chunk *c, *next;
 
     if (a->head == NULL)
         return;
@@ -56,9 +56,9 @@ pb_arena_reset(struct pb_arena *a)
 }
 
 void
-pb_arena_free(struct pb_arena *a)
+arena_free(struct arena *a)
 {
-    struct pb_arena_chunk *c, *next;
+    struct arena_chunk *c, *next;
 
     for (c = a->head; c != NULL; c = next) {
         next = c->next;
@@ -69,17 +69,17 @@ pb_arena_free(struct pb_arena *a)
 }
 
 void *
-pb_arena_alloc(struct pb_arena *a, size_t n)
+arena_alloc(struct arena *a, size_t n)
 {
-    struct pb_arena_chunk *c = a->head;
+    struct arena_chunk *c = a->head;
     size_t need, size;
     void *p;
 
     if (n == 0)
         n = 1;
-    if (n > SIZE_MAX / 2 - PB_ARENA_ALIGN - sizeof(struct pb_arena_chunk))
+    if (n > SIZE_MAX / 2 - ARENA_ALIGN - sizeof(struct arena_chunk))
         return NULL;
-    need = (n + PB_ARENA_ALIGN - 1) & ~(size_t)(PB_ARENA_ALIGN - 1);
+    need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
     if (c == NULL || c->size - c->off < need) {
         size = need > a->chunk_size ? need : a->chunk_size;
         /* calloc: reset() re-zeroes what it reuses, so every allocation is zero-filled. */
@@ -105,17 +105,17 @@ pb_arena_alloc(struct pb_arena *a, size_t n)
 }
 
 void *
-pb_arena_calloc(struct pb_arena *a, size_t n, size_t sz)
+arena_calloc(struct arena *a, size_t n, size_t sz)
 {
     if (sz != 0 && n > SIZE_MAX / sz)
         return NULL;
-    return pb_arena_alloc(a, n * sz);
+    return arena_alloc(a, n * sz);
 }
 
 void *
-pb_arena_memdup(struct pb_arena *a, const void *src, size_t n)
+arena_memdup(struct arena *a, const void *src, size_t n)
 {
-    void *p = pb_arena_alloc(a, n);
+    void *p = arena_alloc(a, n);
 
     if (p != NULL && n > 0)
         memcpy(p, src, n);
@@ -123,13 +123,13 @@ pb_arena_memdup(struct pb_arena *a, const void *src, size_t n)
 }
 
 char *
-pb_arena_strndup(struct pb_arena *a, const char *src, size_t n)
+arena_strndup(struct arena *a, const char *src, size_t n)
 {
     char *p;
 
     if (n == SIZE_MAX)
         return NULL;
-    p = pb_arena_alloc(a, n + 1);
+    p = arena_alloc(a, n + 1);
     if (p == NULL)
         return NULL;
     memcpy(p, src, n);
