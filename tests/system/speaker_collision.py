@@ -26,12 +26,15 @@ def test_collision():
         p.send_open()
     for p in (inbound, outbound):
         p.peer_open = p.expect(1, 5)
-        p.send_keepalive()
+    # No KEEPALIVE from us yet: both connections must be in OpenConfirm together for the
+    # collision to be resolved by identifier (once one is Established, RFC 4271 6.8 closes the
+    # newer one instead, and which one that is would depend on scheduling).
     # A's identifier (127.66.x.2) is higher than the speaker's (127.66.x.1): keep A's connection.
     code, sub, _ = inbound.wait_notification(5)
     h.check("the speaker's own connection closed with Cease 6/7", (code, sub) == (6, 7),
             "%d/%d" % (code, sub))
     outbound.expect(4, 5)
+    outbound.send_keepalive()
     outbound.keepalive_every(3)
     time.sleep(1)
     h.check("the peer's connection survives", not outbound.closed.is_set()
