@@ -42,7 +42,7 @@ buf_reserve(char **buf, size_t *cap, size_t need)
     return 0;
 }
 
-static void
+void
 helper_flush_out(struct helper *h)
 {
     while (h->out_len > h->out_off) {
@@ -79,7 +79,7 @@ helper_write(struct helper *h, const char *data, size_t len, bool is_event)
     if (!helper_running(h) || h->stopping)
         return;
     size_t pending = h->out_len - h->out_off;
-    if (is_event && pending + len > BRIDGE_OUT_LIMIT) {
+    if (is_event && pending + len > h->br->out_limit) {
         h->dropped++;
         if (!h->dropping) {
             log_warn("process %s does not read its stdin: dropping events (%llu so far)", h->name,
@@ -122,7 +122,13 @@ helper_cmd_new(struct helper *h, const char *line, size_t len)
     struct cmd *c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
-    c->line = strndup(line, len);
+    /* line points into the input buffer and is not NUL-terminated: copy exactly len bytes
+     * (strndup may look at line[len]). */
+    c->line = malloc(len + 1);
+    if (c->line) {
+        memcpy(c->line, line, len);
+        c->line[len] = '\0';
+    }
     if (!c->line) {
         free(c);
         return NULL;
