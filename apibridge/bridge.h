@@ -7,6 +7,7 @@
  *   show.c        `show neighbor …`, `show adj-rib …` text built from the speaker's replies
  *   events.c      speaker Events -> ExaBGP JSON/text for the helpers that asked, gap repair
  *   memory.c      what each helper announced, re-announced when the speaker restarts
+ *   reload.c      reload/restart of the process blocks (SPEC 1.7)
  *   main.c        command line, configuration, signals, shutdown
  *
  * One libevent loop, no threads. Writes to helpers never block (helper_io.c).
@@ -37,7 +38,11 @@ struct bridge;
 /* SPEC 1.6: at most 5 respawns per 64-second bucket. */
 #define BRIDGE_RESPAWN_LIMIT      5
 #define BRIDGE_RESPAWN_BUCKET     64
-/* Pending output per helper above which events are dropped (acks never are). */
+/* Pending output per helper above which events are dropped for a helper that is not reading
+ * (acks never are). A helper still reading gets up to BRIDGE_OUT_SLOW_FACTOR times more, and is
+ * stuck once it has read nothing for BRIDGE_STUCK_SECS. */
+#define BRIDGE_OUT_SLOW_FACTOR    16
+#define BRIDGE_STUCK_SECS         2.0
 #define BRIDGE_OUT_LIMIT          ((size_t)16 * 1024 * 1024)
 /* Routes per Request before a batch is sent even though more lines are ready. */
 #define BRIDGE_BATCH_ROUTES       10000
@@ -126,6 +131,9 @@ struct helper {
     /* Events dropped because the helper does not read. */
     uint64_t dropped;
     bool dropping;
+    /* Monotonic seconds when the helper last took bytes from its pipe: a helper that reads,
+     * however slowly, is not "stuck" (see helper_write). */
+    double last_read;
     /* Routes it announced (memory.c), per neighbor bitmap. */
     struct memory *mem;
     bool withdraw_on_exit;
@@ -138,8 +146,16 @@ struct bridge {
     const char *config_path;
     struct bus_client *client;
     struct bus_sub *sub;
-    struct helper *helpers;
+    struct helper **helpers; /* stable pointers: in-flight batches hold them */
     size_t nhelpers;
+    /* Helpers whose process block a reload removed, and the configurations they point into:
+     * kept until exit because replies to their last Requests may still arrive. */
+    struct helper **retired;
+    size_t nretired;
+    struct conf *old_confs;
+    size_t nold_confs;
+    /* Pending output per helper above which events are dropped (bgpbus.api.out_limit). */
+    size_t out_limit;
     struct exa_env exa;
     char host[256];
     /* Per configured neighbor: the JSON counter (SPEC 3.1) and the last Negotiated. */
@@ -161,10 +177,15 @@ void supervisor_died(struct helper *h, const char *why);
 void supervisor_reap(struct bridge *br);
 /* Shutdown: the shutdown event to every helper, SIGTERM, SIGKILL after 2 s, then loopexit. */
 void supervisor_shutdown(struct bridge *br);
+/* Stops a helper for a reload or restart: what is buffered is written if the pipe takes it,
+ * then SIGTERM; no respawn, no withdraw. */
+void supervisor_stop(struct helper *h);
 
 /* helper_io.c */
 int helper_io_attach(struct helper *h);
 void helper_io_detach(struct helper *h);
+/* Writes what the pipe takes now; the rest waits for it to be writable. */
+void helper_flush_out(struct helper *h);
 /* Appends bytes for the helper; events (is_event) are dropped above BRIDGE_OUT_LIMIT. */
 void helper_write(struct helper *h, const char *data, size_t len, bool is_event);
 /* Writes the answers of the ready commands at the head of the FIFO, in order. */
@@ -186,8 +207,7 @@ void batch_free(struct batch *b);
 /* The bitmap of configured neighbors bound to the helper. */
 uint64_t dispatch_bound(const struct helper *h);
 /* Fills req->neighbors with an explicit selector of the neighbors in the bitmap. */
-int dispatch_selector(struct bridge *br, struct arena *a, uint64_t set,
-                      Bgpbus__V1__Request *req);
+int dispatch_selector(struct bridge *br, struct arena *a, uint64_t set, Bgpbus__V1__Request *req);
 
 /* show.c: `show …` lines; returns true when the line was one. */
 bool show_command(struct helper *h, struct cmd *c, const char *const *w, size_t n);
@@ -212,7 +232,15 @@ void memory_replay_all(struct bridge *br);
 /* Withdraw every remembered route of the helper (it died and is not respawned). */
 void memory_withdraw_helper(struct helper *h);
 
+/* reload.c: SPEC 1.7. Re-reads the configuration file: helpers whose process block disappeared
+ * are stopped, new ones started, changed ones restarted (every one with restart_all), others
+ * untouched. -1 (logged, nothing changed) when the file does not load. */
+int bridge_reload(struct bridge *br, bool restart_all);
+void memory_remap(struct memory *m, const int *map, size_t nold);
+
 /* main.c */
+struct helper *bridge_helper_new(struct bridge *br, const struct conf_process *proc);
+void bridge_helper_free(struct helper *h);
 void bridge_epoch_seen(struct bridge *br, uint64_t epoch);
 void bridge_stop(struct bridge *br, int status);
 

@@ -141,6 +141,28 @@ bytes_is(const ProtobufCBinaryData *d, const struct conf_addr *a)
     return n != 0 && d->len == n && memcmp(d->data, a->bytes, n) == 0;
 }
 
+/* SPEC 2.2: the neighbor's family-allowed word: "in-open" without multi-session, else its
+ * families as afi-safi joined by '/'. */
+static const char *
+family_allowed_name(const struct conf_neighbor *nb, char *buf, size_t size)
+{
+    size_t used = 0;
+
+    if (!nb->capability.multi_session)
+        return "in-open";
+    buf[0] = '\0';
+    for (int f = 0; f < CONF_FAMILY_COUNT; f++) {
+        if (!(nb->families & (1u << f)))
+            continue;
+        int n = snprintf(buf + used, size - used, "%s%s-%s", used ? "/" : "",
+                         conf_families[f].afi_name, conf_families[f].safi_name);
+        if (n < 0 || (size_t)n >= size - used)
+            return NULL;
+        used += (size_t)n;
+    }
+    return buf;
+}
+
 /* SPEC 2.2: every key of the selector must equal the neighbor's value. */
 static bool
 neighbor_matches(const struct conf_neighbor *nb, const Bgpbus__V1__NeighborMatch *m)
@@ -159,10 +181,12 @@ neighbor_matches(const struct conf_neighbor *nb, const Bgpbus__V1__NeighborMatch
         if (!bytes_is(&m->router_id, id))
             return false;
     }
-    /* SPEC 2.2: "in-open" without multi-session; the bridge does not name family lists. */
-    if (m->family_allowed &&
-        (nb->capability.multi_session || strcmp(m->family_allowed, "in-open") != 0))
-        return false;
+    if (m->family_allowed) {
+        char buf[512];
+        const char *name = family_allowed_name(nb, buf, sizeof buf);
+        if (name == NULL || strcmp(m->family_allowed, name) != 0)
+            return false;
+    }
     return true;
 }
 
@@ -369,6 +393,10 @@ control_reply(struct batch *b, int status, const Bgpbus__V1__Reply *rep)
     helper_drain_acks(h);
     if (st->what == CONTROL_SHUTDOWN)
         bridge_stop(h->br, 0);
+    else if (!h->br->shutting_down)
+        /* SPEC 1.7: reload = the process blocks reloaded; restart = every process restarted
+         * (the helper that asked included, after its answer). */
+        bridge_reload(h->br, st->what == CONTROL_RESTART);
     free(st);
     b->state = NULL;
 }

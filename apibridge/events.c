@@ -93,7 +93,7 @@ deliver_peer(struct bridge *br, const Bgpbus__V1__Event *ev, int idx)
     struct exa_buf *b = &br->events->buf;
 
     for (size_t i = 0; i < br->nhelpers; i++) {
-        struct helper *h = &br->helpers[i];
+        struct helper *h = br->helpers[i];
         if (!helper_running(h))
             continue;
         uint32_t f = conf_neighbor_api_flags(nb, h->name);
@@ -176,7 +176,7 @@ deliver_speaker(struct bridge *br, const Bgpbus__V1__Event *ev)
             k.local_router_id.len = 4;
         }
         for (size_t i = 0; i < br->nhelpers; i++) {
-            struct helper *h = &br->helpers[i];
+            struct helper *h = br->helpers[i];
             if (!helper_running(h) || h->proc->encoder != CONF_ENCODER_JSON ||
                 !(conf_neighbor_api_flags(nb, h->name) & CONF_API_SIGNAL))
                 continue;

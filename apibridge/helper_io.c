@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -42,6 +43,14 @@ buf_reserve(char **buf, size_t *cap, size_t need)
     return 0;
 }
 
+static double
+monotonic_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 void
 helper_flush_out(struct helper *h)
 {
@@ -58,6 +67,7 @@ helper_flush_out(struct helper *h)
             break;
         }
         h->out_off += (size_t)w;
+        h->last_read = monotonic_now();
     }
     if (h->out_off == h->out_len) {
         h->out_off = h->out_len = 0;
@@ -79,7 +89,13 @@ helper_write(struct helper *h, const char *data, size_t len, bool is_event)
     if (!helper_running(h) || h->stopping)
         return;
     size_t pending = h->out_len - h->out_off;
-    if (is_event && pending + len > h->br->out_limit) {
+    /* A helper that keeps reading is slow, not stuck: it may fall further behind before its
+     * events are dropped. One that has read nothing for a while is stuck (ExaBGP 4.2 would block
+     * on it; we drop its events instead and keep everyone else going). */
+    size_t limit = h->br->out_limit;
+    if (pending > 0 && monotonic_now() - h->last_read < BRIDGE_STUCK_SECS)
+        limit *= BRIDGE_OUT_SLOW_FACTOR;
+    if (is_event && pending + len > limit) {
         h->dropped++;
         if (!h->dropping) {
             log_warn("process %s does not read its stdin: dropping events (%llu so far)", h->name,

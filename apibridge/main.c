@@ -13,8 +13,14 @@
  *   bgpbus.api.withdraw_on_exit process names (comma or space separated) or `true` for all:
  *                               withdraw a helper's routes when it dies and is not respawned.
  *
+ *   bgpbus.api.out_limit        bytes of output waiting for a helper above which its events are
+ *                               dropped (counted, logged once per burst); acks never are.
+ *                               Default 16 MiB (BRIDGE_OUT_LIMIT); tests use a small one.
+ *
  * Signals (SPEC 1.7): SIGTERM, SIGHUP, SIGINT: shutdown event to the helpers, SIGTERM them,
- * SIGKILL after 2 s, exit. SIGUSR1: forwarded to the speaker as a Reload.
+ * SIGKILL after 2 s, exit. SIGUSR1: Reload to the speaker, and the process blocks reloaded
+ * (reload.c); SIGUSR2: the same, every helper restarted; SIGALRM: Restart to the speaker,
+ * the configuration re-read and every helper restarted.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -153,16 +159,30 @@ on_signal(evutil_socket_t sig, short what, void *arg)
     (void)what;
     switch (sig) {
     case SIGCHLD: supervisor_reap(br); break;
-    case SIGUSR1: {
+    case SIGUSR1:
+    case SIGUSR2:
+    case SIGALRM: {
+        /* SPEC 1.7: USR1 reloads (changed processes restarted), USR2 reloads restarting
+         * every process, ALRM restarts: every session and every process. */
         Bgpbus__V1__Request req = BGPBUS__V1__REQUEST__INIT;
         Bgpbus__V1__Reload rl = BGPBUS__V1__RELOAD__INIT;
+        Bgpbus__V1__Restart rs = BGPBUS__V1__RESTART__INIT;
         uint8_t buf[64];
-        req.command_case = BGPBUS__V1__REQUEST__COMMAND_RELOAD;
-        req.reload = &rl;
+        bool restart = sig == SIGALRM;
+        if (restart) {
+            req.command_case = BGPBUS__V1__REQUEST__COMMAND_RESTART;
+            req.restart = &rs;
+        } else {
+            req.command_case = BGPBUS__V1__REQUEST__COMMAND_RELOAD;
+            req.reload = &rl;
+        }
         req.owner = "bgpbus-apibridge";
         size_t len = bgpbus__v1__request__pack(&req, buf);
-        log_info("SIGUSR1: asking the speaker to reload");
+        log_info("%s: asking the speaker to %s", strsignal((int)sig),
+                 restart ? "restart" : "reload");
         bus_request(br->client, buf, len, BRIDGE_REQUEST_TIMEOUT_MS, on_reload_reply, br, NULL);
+        if (!br->shutting_down)
+            bridge_reload(br, sig != SIGUSR1);
         break;
     }
     default:
@@ -174,30 +194,77 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 
 /* ---- setup -------------------------------------------------------------------------------- */
 
+struct helper *
+bridge_helper_new(struct bridge *br, const struct conf_process *proc)
+{
+    struct helper *h = calloc(1, sizeof(*h));
+    if (!h)
+        return NULL;
+    h->mem = memory_new();
+    if (!h->mem) {
+        free(h);
+        return NULL;
+    }
+    const char *wo = bgpbus_setting("bgpbus.api.withdraw_on_exit");
+    h->br = br;
+    h->proc = proc;
+    h->to_fd = h->from_fd = -1;
+    h->ack = br->env.api.ack;
+    snprintf(h->name, sizeof(h->name), "%s", proc->name);
+    /* conf_load resolved the program (CONF_LOAD_RESOLVE_PROGRAMS): argv[0] is the path. */
+    snprintf(h->path, sizeof(h->path), "%s", proc->argv[0]);
+    h->withdraw_on_exit = wo && (strcmp(wo, "true") == 0 || word_in_list(wo, h->name));
+    return h;
+}
+
+void
+bridge_helper_free(struct helper *h)
+{
+    if (!h)
+        return;
+    if (h->open)
+        batch_free(h->open);
+    h->open = NULL;
+    helper_io_detach(h);
+    helper_free_cmds(h);
+    memory_free(h->mem);
+    free(h->in);
+    free(h->out);
+    free(h);
+}
+
 static int
 bridge_helpers(struct bridge *br)
 {
-    const char *wo = bgpbus_setting("bgpbus.api.withdraw_on_exit");
     br->nhelpers = br->conf.nprocesses;
     br->helpers = calloc(br->nhelpers ? br->nhelpers : 1, sizeof(*br->helpers));
     if (!br->helpers)
         return -1;
     for (size_t i = 0; i < br->nhelpers; i++) {
-        struct helper *h = &br->helpers[i];
-        h->br = br;
-        h->index = i;
-        h->proc = &br->conf.processes[i];
-        h->to_fd = h->from_fd = -1;
-        h->ack = br->env.api.ack;
-        snprintf(h->name, sizeof(h->name), "%s", h->proc->name);
-        /* conf_load resolved the program (CONF_LOAD_RESOLVE_PROGRAMS): argv[0] is the path. */
-        snprintf(h->path, sizeof(h->path), "%s", h->proc->argv[0]);
-        h->mem = memory_new();
-        if (!h->mem)
+        br->helpers[i] = bridge_helper_new(br, &br->conf.processes[i]);
+        if (!br->helpers[i])
             return -1;
-        h->withdraw_on_exit = wo && (strcmp(wo, "true") == 0 || word_in_list(wo, h->name));
+        br->helpers[i]->index = i;
     }
     return 0;
+}
+
+/* bgpbus.api.out_limit: bytes of pending output per helper above which events are dropped. */
+static size_t
+bridge_out_limit(void)
+{
+    const char *v = bgpbus_setting("bgpbus.api.out_limit");
+    if (!v || !*v)
+        return BRIDGE_OUT_LIMIT;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (errno || *end || n < 4096 || n > SIZE_MAX) {
+        log_warn("bgpbus.api.out_limit '%s' is not a byte count >= 4096; using %zu", v,
+                 BRIDGE_OUT_LIMIT);
+        return BRIDGE_OUT_LIMIT;
+    }
+    return (size_t)n;
 }
 
 int
@@ -275,6 +342,7 @@ main(int argc, char **argv)
         log_error("%zu neighbors configured: the bridge binds helpers to the first 64 only",
                   br.conf.nneighbors);
     const char *as = bgpbus_setting("bgpbus.api.allow_shutdown");
+    br.out_limit = bridge_out_limit();
     br.allow_shutdown = !as || !(strcmp(as, "false") == 0 || strcmp(as, "0") == 0 ||
                                  strcmp(as, "no") == 0 || strcmp(as, "off") == 0);
 
@@ -307,9 +375,9 @@ main(int argc, char **argv)
     if (events_open(&br, &eopts) < 0)
         return 1;
 
-    struct event *sigs[6];
-    const int signums[6] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGUSR1, SIGUSR2 };
-    for (size_t i = 0; i < 6; i++) {
+    struct event *sigs[7];
+    const int signums[7] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM };
+    for (size_t i = 0; i < 7; i++) {
         sigs[i] = evsignal_new(br.base, signums[i], on_signal, &br);
         if (!sigs[i] || evsignal_add(sigs[i], NULL) < 0) {
             log_error("cannot watch signal %d", signums[i]);
@@ -323,15 +391,15 @@ main(int argc, char **argv)
 
     /* SPEC 1.3: every configured process is started, bound to a neighbor or not. */
     for (size_t i = 0; i < br.nhelpers; i++)
-        if (supervisor_start(&br.helpers[i]) < 0)
-            log_error("process %s: cannot start %s: %s", br.helpers[i].name, br.helpers[i].path,
+        if (supervisor_start(br.helpers[i]) < 0)
+            log_error("process %s: cannot start %s: %s", br.helpers[i]->name, br.helpers[i]->path,
                       strerror(errno));
     log_info("running %zu process(es) for %zu neighbor(s)", br.nhelpers, br.conf.nneighbors);
 
     event_base_dispatch(br.base);
 
     for (size_t i = 0; i < br.nhelpers; i++) {
-        struct helper *h = &br.helpers[i];
+        struct helper *h = br.helpers[i];
         if (h->open)
             batch_free(h->open);
         h->open = NULL;
@@ -340,13 +408,15 @@ main(int argc, char **argv)
     /* Outstanding requests end with BUS_ECANCELED into their callbacks. */
     bus_client_free(br.client);
     events_close(&br);
-    for (size_t i = 0; i < br.nhelpers; i++) {
-        helper_free_cmds(&br.helpers[i]);
-        memory_free(br.helpers[i].mem);
-        free(br.helpers[i].in);
-        free(br.helpers[i].out);
-    }
-    for (size_t i = 0; i < 6; i++)
+    for (size_t i = 0; i < br.nhelpers; i++)
+        bridge_helper_free(br.helpers[i]);
+    for (size_t i = 0; i < br.nretired; i++)
+        bridge_helper_free(br.retired[i]);
+    free(br.retired);
+    for (size_t i = 0; i < br.nold_confs; i++)
+        conf_free(&br.old_confs[i]);
+    free(br.old_confs);
+    for (size_t i = 0; i < 7; i++)
         event_free(sigs[i]);
     event_free(br.ping_timer);
     for (size_t i = 0; i < br.conf.nneighbors; i++)

@@ -255,7 +255,7 @@ void
 memory_replay_all(struct bridge *br)
 {
     for (size_t i = 0; i < br->nhelpers; i++) {
-        struct helper *h = &br->helpers[i];
+        struct helper *h = br->helpers[i];
         if (memory_count(h->mem) == 0)
             continue;
         log_info("process %s: the speaker restarted; re-announcing %zu route(s)", h->name,
@@ -274,4 +274,29 @@ memory_withdraw_helper(struct helper *h)
     memory_send(h, false);
     memory_free(h->mem);
     h->mem = memory_new();
+}
+
+/* A reload renumbered the neighbors: map[i] is the new index of old neighbor i, or -1 when it
+ * is gone (the speaker withdrew its session, so its routes are forgotten here too). */
+void
+memory_remap(struct memory *m, const int *map, size_t nold)
+{
+    if (!m)
+        return;
+    for (size_t s = 0; s < m->nslots; s++)
+        for (struct mem_entry **pp = &m->slots[s]; *pp;) {
+            struct mem_entry *e = *pp;
+            uint64_t set = 0;
+            for (size_t i = 0; i < nold && i < 64; i++)
+                if ((e->neighbors & (UINT64_C(1) << i)) && map[i] >= 0 && map[i] < 64)
+                    set |= UINT64_C(1) << map[i];
+            e->neighbors = set;
+            if (set == 0) {
+                *pp = e->next;
+                entry_free(e);
+                m->count--;
+                continue;
+            }
+            pp = &e->next;
+        }
 }

@@ -80,6 +80,28 @@ supervisor_start(struct helper *h)
     return 0;
 }
 
+void
+supervisor_stop(struct helper *h)
+{
+    /* Its batched route lines still reach the speaker: ExaBGP ran what it had read. */
+    dispatch_flush(h);
+    if (h->pid <= 0) {
+        helper_io_detach(h);
+        return;
+    }
+    pid_t pid = h->pid;
+    /* An answer written just before (`restart in progress`, done) goes out if it fits. */
+    if (h->to_fd >= 0)
+        helper_flush_out(h);
+    helper_io_detach(h);
+    h->pid = 0;
+    h->generation++;
+    h->given_up = false;
+    if (kill(pid, SIGTERM) < 0 && errno != ESRCH)
+        log_warn("process %s: cannot signal pid %ld: %s", h->name, (long)pid, strerror(errno));
+    log_info("process %s (pid %ld) stopped", h->name, (long)pid);
+}
+
 /* SPEC 1.6: the 64-second bucket (int(now) & 0xFFFFC0) and its count. */
 static bool
 supervisor_may_respawn(struct helper *h)
@@ -137,7 +159,7 @@ supervisor_reap(struct bridge *br)
     pid_t pid;
     while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
         for (size_t i = 0; i < br->nhelpers; i++) {
-            struct helper *h = &br->helpers[i];
+            struct helper *h = br->helpers[i];
             if (h->pid != pid)
                 continue;
             char why[64];
@@ -219,7 +241,7 @@ supervisor_shutdown(struct bridge *br)
     if (s)
         s->pids = calloc(br->nhelpers ? br->nhelpers : 1, sizeof(*s->pids));
     for (size_t i = 0; i < br->nhelpers; i++) {
-        struct helper *h = &br->helpers[i];
+        struct helper *h = br->helpers[i];
         if (!helper_running(h))
             continue;
         exa_buf_reset(&buf);
@@ -238,8 +260,8 @@ supervisor_shutdown(struct bridge *br)
     exa_buf_free(&buf);
     if (!s || !s->pids || !(s->timer = evtimer_new(br->base, stop_tick, s))) {
         for (size_t i = 0; i < br->nhelpers; i++)
-            if (br->helpers[i].pid > 0)
-                kill(br->helpers[i].pid, SIGTERM);
+            if (br->helpers[i]->pid > 0)
+                kill(br->helpers[i]->pid, SIGTERM);
         if (s)
             free(s->pids);
         free(s);

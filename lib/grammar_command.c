@@ -525,9 +525,8 @@ gr_command(struct gr_ctx *c, Bgpbus__V1__Request *req)
 }
 
 int
-grammar_command_parse(const char *line, size_t len, struct arena *arena,
-                      Bgpbus__V1__Request **out, struct grammar_words *words,
-                      struct grammar_error *err)
+grammar_command_parse(const char *line, size_t len, struct arena *arena, Bgpbus__V1__Request **out,
+                      struct grammar_words *words, struct grammar_error *err)
 {
     struct gr_ctx c;
     Bgpbus__V1__Request *req;

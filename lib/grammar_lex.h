@@ -16,7 +16,6 @@ struct grammar_words {
 };
 
 /* Splits line[0..len) into words allocated from the arena. Returns 0, or -1 on out of memory. */
-int grammar_tokenize(struct arena *arena, const char *line, size_t len,
-                     struct grammar_words *out);
+int grammar_tokenize(struct arena *arena, const char *line, size_t len, struct grammar_words *out);
 
 #endif

@@ -149,8 +149,7 @@ grammar_route_parse(const char *const *words, size_t nwords, unsigned flags, str
 
 int
 grammar_attributes_parse(const char *const *words, size_t nwords, unsigned flags,
-                         struct arena *arena, struct grammar_routes *out,
-                         struct grammar_error *err)
+                         struct arena *arena, struct grammar_routes *out, struct grammar_error *err)
 {
     struct gr_ctx c;
     struct gr_route_state st;

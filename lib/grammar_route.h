@@ -48,8 +48,7 @@ enum grammar_route_flags {
  * it (main's `announce ipv4|ipv6 <safi> …`, the only way to IPv6 multicast).
  */
 int grammar_route_parse(const char *const *words, size_t nwords, unsigned flags,
-                        struct arena *arena, struct grammar_routes *out,
-                        struct grammar_error *err);
+                        struct arena *arena, struct grammar_routes *out, struct grammar_error *err);
 
 /* `{ route-attr } nlri <prefix> { <prefix> }` (SPEC 2.5): one shared Attributes. */
 int grammar_attributes_parse(const char *const *words, size_t nwords, unsigned flags,
@@ -58,21 +57,18 @@ int grammar_attributes_parse(const char *const *words, size_t nwords, unsigned f
 
 /* FlowSpec, block `{ [rd X;] [next-hop X;] match { … } [scope { … }] [then { … }] }` or
  * flat form (SPEC 2.6). An announce in block form needs a `then` block. */
-int grammar_flow_parse(const char *const *words, size_t nwords, unsigned flags,
-                       struct arena *arena, struct grammar_routes *out,
-                       struct grammar_error *err);
+int grammar_flow_parse(const char *const *words, size_t nwords, unsigned flags, struct arena *arena,
+                       struct grammar_routes *out, struct grammar_error *err);
 
 /* VPLS (SPEC 2.7): `endpoint N base N offset N size N rd RD next-hop IP { attr }` in any
  * order, or the reference spelling `<endpoint> <offset> <size> rd RD …` where <endpoint>
  * is a VE ID or the PE's IPv4 address (then the next hop, VE ID 0). */
-int grammar_vpls_parse(const char *const *words, size_t nwords, unsigned flags,
-                       struct arena *arena, struct grammar_routes *out,
-                       struct grammar_error *err);
+int grammar_vpls_parse(const char *const *words, size_t nwords, unsigned flags, struct arena *arena,
+                       struct grammar_routes *out, struct grammar_error *err);
 
 /* EVPN (reference spelling): `macadvertisement <mac> [<ip>] [<label>] rd RD { attr }` and
  * `multicast <ip> rd RD { attr }` (type 2 and 3 routes of RFC 7432). */
-int grammar_evpn_parse(const char *const *words, size_t nwords, unsigned flags,
-                       struct arena *arena, struct grammar_routes *out,
-                       struct grammar_error *err);
+int grammar_evpn_parse(const char *const *words, size_t nwords, unsigned flags, struct arena *arena,
+                       struct grammar_routes *out, struct grammar_error *err);
 
 #endif

@@ -109,8 +109,7 @@ void
 adjin_walk(const struct adjin *in, bgp_famset fams, adjout_walk_fn *fn, void *arg)
 {
     size_t b;
-    for (struct rt_entry *e = rtable_first(&in->routes, &b); e;
-         e = rtable_next(&in->routes, e, &b))
+    for (struct rt_entry *e = rtable_first(&in->routes, &b); e; e = rtable_next(&in->routes, e, &b))
         if (e->attrs && (!fams || bgp_famset_has(fams, (enum bgp_family)e->nlri.fam)))
             fn(arg, &e->nlri, e->attrs, 0);
 }

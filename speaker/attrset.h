@@ -18,8 +18,8 @@ struct attrset {
     uint32_t hash;
     uint32_t refcnt;
     size_t len;
-    uint8_t *packed;                /* canonical encoding: the key */
-    Bgpbus__V1__Attributes *attrs;  /* decoded copy, owned */
+    uint8_t *packed;               /* canonical encoding: the key */
+    Bgpbus__V1__Attributes *attrs; /* decoded copy, owned */
 };
 
 struct attrset_table;

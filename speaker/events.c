@@ -21,14 +21,14 @@
 #include "update_proto.h"
 #include "version.h"
 
-#define RING_EVENTS_DEFAULT  (64 * 1024)
-#define RING_BYTES_DEFAULT   ((size_t)64 * 1024 * 1024)
-#define READ_MAX_DEFAULT     1024
-#define READ_BYTES_MAX       ((size_t)32 * 1024 * 1024)
+#define RING_EVENTS_DEFAULT (64 * 1024)
+#define RING_BYTES_DEFAULT  ((size_t)64 * 1024 * 1024)
+#define READ_MAX_DEFAULT    1024
+#define READ_BYTES_MAX      ((size_t)32 * 1024 * 1024)
 
 static const char *const ev_names[EV_TYPE_COUNT] = {
-    "state",   "open",    "negotiated", "update",      "notification",
-    "keepalive", "refresh", "eor",      "operational", "speaker",
+    "state",     "open",    "negotiated", "update",      "notification",
+    "keepalive", "refresh", "eor",        "operational", "speaker",
 };
 
 const char *
@@ -51,11 +51,11 @@ struct evring {
     size_t count;
     size_t bytes;
     size_t max_bytes;
-    uint64_t seq;                   /* last published */
+    uint64_t seq; /* last published */
     uint64_t type_seq[EV_TYPE_COUNT];
-    uint8_t *buf;                   /* packing buffer */
+    uint8_t *buf; /* packing buffer */
     size_t buf_cap;
-    struct arena arena;             /* for events built outside an UPDATE */
+    struct arena arena; /* for events built outside an UPDATE */
 };
 
 int
@@ -220,8 +220,7 @@ ev_arena(struct speaker *sp)
 /* ---- lifecycle and state ----------------------------------------------------------------- */
 
 void
-ev_speaker(struct speaker *sp, Bgpbus__V1__SpeakerLifecycleKind kind, const char *reason,
-           int signo)
+ev_speaker(struct speaker *sp, Bgpbus__V1__SpeakerLifecycleKind kind, const char *reason, int signo)
 {
     struct arena *a = ev_arena(sp);
     Bgpbus__V1__Event ev = BGPBUS__V1__EVENT__INIT;
@@ -302,7 +301,7 @@ family_list(struct arena *a, bgp_famset set, size_t *n)
     for (int f = 0; v && f < BGP_FAM_COUNT; f++)
         if (bgp_famset_has(set, (enum bgp_family)f))
             v[(*n)++] = proto_family(a, bgp_family_afi((enum bgp_family)f),
-                                   bgp_family_safi((enum bgp_family)f));
+                                     bgp_family_safi((enum bgp_family)f));
     return v;
 }
 
@@ -359,7 +358,8 @@ peer_wants_raw(const struct peer *p)
 {
     for (size_t i = 0; i < p->cfg->napi; i++) {
         uint32_t f = p->cfg->api[i].flags;
-        if (f & (CONF_API_RECEIVE(CONF_API_MSG_PACKETS) | CONF_API_RECEIVE(CONF_API_MSG_CONSOLIDATE)))
+        if (f &
+            (CONF_API_RECEIVE(CONF_API_MSG_PACKETS) | CONF_API_RECEIVE(CONF_API_MSG_CONSOLIDATE)))
             return true;
     }
     return false;
@@ -375,7 +375,8 @@ ev_update(struct peer *p, const struct session *s, const struct update_decoded *
     Bgpbus__V1__Update u = BGPBUS__V1__UPDATE__INIT;
 
     if (dec->eor) {
-        ev_eor(p, dec->eor_afi, dec->eor_safi, BGPBUS__V1__DIRECTION__DIRECTION_RECEIVED);
+        ev_eor(p, dec->eor_afi, dec->eor_safi, BGPBUS__V1__DIRECTION__DIRECTION_RECEIVED, raw,
+               raw_len);
         return;
     }
     ev.peer = peer_key(a, p, s);
@@ -454,7 +455,8 @@ ev_refresh(struct peer *p, const struct bgp_route_refresh *rr, Bgpbus__V1__Direc
 }
 
 void
-ev_eor(struct peer *p, uint16_t afi, uint8_t safi, Bgpbus__V1__Direction dir)
+ev_eor(struct peer *p, uint16_t afi, uint8_t safi, Bgpbus__V1__Direction dir, const uint8_t *raw,
+       size_t raw_len)
 {
     struct arena *a = ev_arena(p->sp);
     Bgpbus__V1__Event ev = BGPBUS__V1__EVENT__INIT;
@@ -464,6 +466,11 @@ ev_eor(struct peer *p, uint16_t afi, uint8_t safi, Bgpbus__V1__Direction dir)
     ev.peer = peer_key(a, p, p->est);
     ev.has_direction = true;
     ev.direction = dir;
+    if (raw && peer_wants_raw(p)) {
+        ev.has_raw = true;
+        ev.raw.data = (uint8_t *)raw;
+        ev.raw.len = raw_len;
+    }
     ev.body_case = BGPBUS__V1__EVENT__BODY_EOR;
     ev.eor = &m;
     ev_emit(p->sp, p, EV_EOR, &ev);
@@ -498,8 +505,8 @@ ev_read(struct speaker *sp, uint64_t from_seq, uint32_t max, const char *prefix,
             continue;
         if (bytes + s->len > READ_BYTES_MAX && page->n_events > 0)
             break;
-        Bgpbus__V1__Event *ev = bgpbus__v1__event__unpack(&a->pb, s->len,
-                                                          (const uint8_t *)s->topic + s->topic_len + 1);
+        Bgpbus__V1__Event *ev =
+            bgpbus__v1__event__unpack(&a->pb, s->len, (const uint8_t *)s->topic + s->topic_len + 1);
         if (!ev)
             continue;
         page->events[page->n_events++] = ev;

@@ -52,7 +52,9 @@ void ev_update(struct peer *p, const struct session *s, const struct update_deco
 void ev_keepalive(struct peer *p, Bgpbus__V1__Direction dir);
 void ev_notification(struct peer *p, const uint8_t *msg, size_t len, Bgpbus__V1__Direction dir);
 void ev_refresh(struct peer *p, const struct bgp_route_refresh *rr, Bgpbus__V1__Direction dir);
-void ev_eor(struct peer *p, uint16_t afi, uint8_t safi, Bgpbus__V1__Direction dir);
+/* raw/raw_len: the End-of-RIB UPDATE as on the wire, or NULL. */
+void ev_eor(struct peer *p, uint16_t afi, uint8_t safi, Bgpbus__V1__Direction dir,
+            const uint8_t *raw, size_t raw_len);
 
 /*
  * ReadEvents: events with seq >= from_seq whose topic starts with prefix, at most max (and a

@@ -117,8 +117,7 @@ listener_add(struct speaker *sp, const struct conf_neighbor *c)
         }
         if (sockopt_md5(evconnlistener_get_fd(li->l), (struct sockaddr *)&peer, plen,
                         c->md5_password) < 0)
-            log_error("TCP MD5 on the listener for %s: %s", c->peer_address.text,
-                      strerror(errno));
+            log_error("TCP MD5 on the listener for %s: %s", c->peer_address.text, strerror(errno));
     }
 }
 

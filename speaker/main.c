@@ -24,6 +24,7 @@
 #include "events.h"
 #include "listen.h"
 #include "log.h"
+#include "owner_session.h"
 #include "routes.h"
 #include "service.h"
 #include "session.h"
@@ -212,6 +213,7 @@ speaker_free(struct speaker *sp)
     free(sp->peers);
     listen_stop(sp);
     session_closing_free_all(sp);
+    owner_session_free_all(sp);
     struct event *sigs[] = { sp->sig_term, sp->sig_int, sp->sig_hup, sp->sig_usr1, sp->sig_alrm };
     for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
         if (sigs[i])

@@ -66,8 +66,8 @@ neighbor_from_config(const Bgpbus__V1__NeighborConfig *nc, const char **why)
         return NULL;
     }
     c = &rn->cfg;
-    if (!nc->has_address || addr_from(&nc->address, &c->peer_address, rn->peer_text,
-                                      sizeof(rn->peer_text)) < 0) {
+    if (!nc->has_address ||
+        addr_from(&nc->address, &c->peer_address, rn->peer_text, sizeof(rn->peer_text)) < 0) {
         *why = "address (4 or 16 octets) is required";
         goto fail;
     }
@@ -75,9 +75,8 @@ neighbor_from_config(const Bgpbus__V1__NeighborConfig *nc, const char **why)
         *why = "local_as and peer_as are required";
         goto fail;
     }
-    if (nc->has_local_address &&
-        addr_from(&nc->local_address, &c->local_address, rn->local_text, sizeof(rn->local_text)) <
-            0) {
+    if (nc->has_local_address && addr_from(&nc->local_address, &c->local_address, rn->local_text,
+                                           sizeof(rn->local_text)) < 0) {
         *why = "local_address must be 4 or 16 octets";
         goto fail;
     }

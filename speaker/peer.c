@@ -305,9 +305,10 @@ speaker_find_peer(struct speaker *sp, const struct sockaddr *remote, const struc
             continue;
         (void)local; /* several neighbors with the same address differ by local address */
         if (local && c->local_address.af == af) {
-            const uint8_t *laddr = af == AF_INET && local->sa_family == AF_INET
-                                       ? (const uint8_t *)&((const struct sockaddr_in *)local)->sin_addr
-                                       : NULL;
+            const uint8_t *laddr =
+                af == AF_INET && local->sa_family == AF_INET
+                    ? (const uint8_t *)&((const struct sockaddr_in *)local)->sin_addr
+                    : NULL;
             if (laddr && memcmp(laddr, c->local_address.bytes, 4) != 0)
                 continue;
         }
@@ -327,8 +328,8 @@ peer_session_state(struct peer *p, struct session *s, enum fsm_state from, enum 
         p->retry_secs = RETRY_SECS_MIN;
         p->stats.established_count++;
         evtimer_del(p->t_retry);
-        log_info("peer %s: session established (hold %u, AS %u)", p->addr_text,
-                 s->neg.hold_time, s->neg.peer_as);
+        log_info("peer %s: session established (hold %u, AS %u)", p->addr_text, s->neg.hold_time,
+                 s->neg.peer_as);
         peer_update_state(p, NULL);
         adjout_session_up(p->adjout, s);
         return;
@@ -440,12 +441,8 @@ peer_session_message(struct peer *p, struct session *s, uint8_t type, const uint
                      size_t len)
 {
     switch (type) {
-    case BGP_MSG_UPDATE:
-        peer_handle_update(p, s, msg, len);
-        break;
-    case BGP_MSG_KEEPALIVE:
-        ev_keepalive(p, BGPBUS__V1__DIRECTION__DIRECTION_RECEIVED);
-        break;
+    case BGP_MSG_UPDATE: peer_handle_update(p, s, msg, len); break;
+    case BGP_MSG_KEEPALIVE: ev_keepalive(p, BGPBUS__V1__DIRECTION__DIRECTION_RECEIVED); break;
     case BGP_MSG_NOTIFICATION:
         ev_notification(p, msg, len, BGPBUS__V1__DIRECTION__DIRECTION_RECEIVED);
         break;
@@ -472,14 +469,13 @@ peer_session_message(struct peer *p, struct session *s, uint8_t type, const uint
         }
         break;
     }
-    default:
-        break;
+    default: break;
     }
 }
 
 void
-speaker_codec_ctx(uint32_t local_as, uint32_t peer_as, bool aigp,
-                  const struct bgp_negotiated *neg, struct bgp_session_codec *ctx)
+speaker_codec_ctx(uint32_t local_as, uint32_t peer_as, bool aigp, const struct bgp_negotiated *neg,
+                  struct bgp_session_codec *ctx)
 {
     if (neg) {
         bgp_session_codec_from(ctx, neg, local_as, false);

@@ -191,8 +191,7 @@ static_routes_apply(struct speaker *sp, struct peer *p)
         case CONF_ROUTE_VPLS:
             rc = grammar_vpls_parse(words, cr->nwords, flags, &arena, &out, &err);
             break;
-        default:
-            continue; /* operational messages are sent on request, not kept */
+        default: continue; /* operational messages are sent on request, not kept */
         }
         const struct conf_word *at = &cr->at;
         if (rc < 0) {

@@ -18,7 +18,7 @@ struct rt_entry {
     struct attrset *attrs;  /* NULL: no wanted state (a pending withdrawal) */
     uint32_t owner;
     uint32_t hash;
-    uint8_t flags; /* free for the owner of the table */
+    uint8_t flags;    /* free for the owner of the table */
     struct nlri nlri; /* raw NLRI bytes, when any, follow the entry */
 };
 

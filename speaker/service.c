@@ -21,6 +21,7 @@
 #include "events.h"
 #include "log.h"
 #include "neighbor_admin.h"
+#include "owner_session.h"
 #include "routes.h"
 #include "session.h"
 #include "update_proto.h"
@@ -103,7 +104,8 @@ select_peers(struct svc_ctx *x)
     }
 }
 
-/* ---- routes ------------------------------------------------------------------------------------ */
+/* ---- routes ------------------------------------------------------------------------------------
+ */
 
 static void
 svc_routes(struct svc_ctx *x, Bgpbus__V1__Route **routes, size_t n,
@@ -122,8 +124,8 @@ svc_routes(struct svc_ctx *x, Bgpbus__V1__Route **routes, size_t n,
         reply_error(rep, BGPBUS__V1__STATUS__STATUS_ERROR, "out of memory");
         return;
     }
-    size_t failed = routes_apply(x->sp, x->sel, x->nsel, routes, n, shared, announce,
-                                 x->req->owner, items);
+    size_t failed =
+        routes_apply(x->sp, x->sel, x->nsel, routes, n, shared, announce, x->req->owner, items);
     for (size_t i = 0; i < n; i++)
         rep->items[rep->n_items++] = &items[i];
     for (size_t p = 0; p < x->nsel; p++)
@@ -149,7 +151,8 @@ families_of(Bgpbus__V1__Family **f, size_t n)
     return s;
 }
 
-/* ---- neighbors -------------------------------------------------------------------------------- */
+/* ---- neighbors --------------------------------------------------------------------------------
+ */
 
 static Bgpbus__V1__PeerKey *
 svc_peer_key(struct arena *a, const struct peer *p)
@@ -253,9 +256,8 @@ svc_neighbors(struct svc_ctx *x, bool all)
             st->has_uptime = true;
             st->uptime = speaker_now() - p->up_since;
         }
-        st->received = counters(a, p->stats.msg_in, p->stats.updates_in,
-                                p->stats.notifications_in, p->stats.keepalives_in,
-                                p->stats.refresh_in);
+        st->received = counters(a, p->stats.msg_in, p->stats.updates_in, p->stats.notifications_in,
+                                p->stats.keepalives_in, p->stats.refresh_in);
         st->sent = counters(a, p->stats.msg_out, p->stats.updates_out, p->stats.notifications_out,
                             p->stats.keepalives_out, p->stats.refresh_out);
         if (p->adjin) {
@@ -274,7 +276,8 @@ svc_neighbors(struct svc_ctx *x, bool all)
     x->rep->neighbors = list;
 }
 
-/* ---- adj-rib-out listing ------------------------------------------------------------------------ */
+/* ---- adj-rib-out listing ------------------------------------------------------------------------
+ */
 
 struct walk_ctx {
     struct speaker *sp;
@@ -337,7 +340,8 @@ svc_rib(struct svc_ctx *x, bool in, const char *owner, bgp_famset fams)
     x->rep->routes = t;
 }
 
-/* ---- dispatch ---------------------------------------------------------------------------------- */
+/* ---- dispatch ----------------------------------------------------------------------------------
+ */
 
 static void
 svc_dispatch(struct svc_ctx *x)
@@ -406,8 +410,8 @@ svc_dispatch(struct svc_ctx *x)
         break;
     }
     case BGPBUS__V1__REQUEST__COMMAND_TEARDOWN: {
-        uint32_t sub = req->teardown->has_subcode ? req->teardown->subcode
-                                                  : BGP_ERR_CEASE_ADMIN_SHUTDOWN;
+        uint32_t sub =
+            req->teardown->has_subcode ? req->teardown->subcode : BGP_ERR_CEASE_ADMIN_SHUTDOWN;
         for (size_t i = 0; i < x->nsel; i++)
             if (x->sel[i]->est)
                 peer_shutdown(x->sel[i], (uint8_t)sub, req->teardown->message, false);
@@ -417,9 +421,7 @@ svc_dispatch(struct svc_ctx *x)
         speaker_request_shutdown(sp, req->shutdown->reason ? req->shutdown->reason
                                                            : "shutdown requested over the bus");
         break;
-    case BGPBUS__V1__REQUEST__COMMAND_RESTART:
-        speaker_restart(sp);
-        break;
+    case BGPBUS__V1__REQUEST__COMMAND_RESTART: speaker_restart(sp); break;
     case BGPBUS__V1__REQUEST__COMMAND_RELOAD:
         if (speaker_reload(sp) < 0)
             reply_error(rep, BGPBUS__V1__STATUS__STATUS_ERROR,
@@ -456,12 +458,8 @@ svc_dispatch(struct svc_ctx *x)
         rep->pong = pong;
         break;
     }
-    case BGPBUS__V1__REQUEST__COMMAND_LIST_NEIGHBORS:
-        svc_neighbors(x, !req->neighbors);
-        break;
-    case BGPBUS__V1__REQUEST__COMMAND_SHOW_NEIGHBOR:
-        svc_neighbors(x, false);
-        break;
+    case BGPBUS__V1__REQUEST__COMMAND_LIST_NEIGHBORS: svc_neighbors(x, !req->neighbors); break;
+    case BGPBUS__V1__REQUEST__COMMAND_SHOW_NEIGHBOR: svc_neighbors(x, false); break;
     case BGPBUS__V1__REQUEST__COMMAND_SHOW_ADJ_RIB:
         svc_rib(x, req->show_adj_rib->direction == BGPBUS__V1__RIB_DIRECTION__RIB_DIRECTION_IN,
                 NULL, families_of(req->show_adj_rib->families, req->show_adj_rib->n_families));
@@ -486,8 +484,8 @@ svc_dispatch(struct svc_ctx *x)
         }
         break;
     case BGPBUS__V1__REQUEST__COMMAND_FLUSH_ADJ_RIB_OUT: {
-        bgp_famset fams = families_of(req->flush_adj_rib_out->families,
-                                      req->flush_adj_rib_out->n_families);
+        bgp_famset fams =
+            families_of(req->flush_adj_rib_out->families, req->flush_adj_rib_out->n_families);
         size_t sent = 0;
         for (size_t i = 0; i < x->nsel; i++)
             if (x->sel[i]->est) {
@@ -535,6 +533,16 @@ svc_dispatch(struct svc_ctx *x)
             reply_error(rep, BGPBUS__V1__STATUS__STATUS_NO_MATCHING_NEIGHBOR,
                         "no neighbor matches the selector");
         break;
+    case BGPBUS__V1__REQUEST__COMMAND_OWNER_SESSION: {
+        const Bgpbus__V1__OwnerSession *os = req->owner_session;
+        const char *why = NULL;
+        if (owner_session_set(sp, os->owner ? os->owner : req->owner,
+                              os->has_withdraw_on_disconnect && os->withdraw_on_disconnect,
+                              os->has_heartbeat ? os->heartbeat : 0, os->has_end && os->end,
+                              &why) < 0)
+            reply_error(rep, BGPBUS__V1__STATUS__STATUS_INVALID_ARGUMENT, why);
+        break;
+    }
     case BGPBUS__V1__REQUEST__COMMAND_READ_EVENTS: {
         Bgpbus__V1__EventPage *page = arena_alloc(x->a, sizeof(*page));
         if (!page)
@@ -574,6 +582,7 @@ service_request(struct bus_server *srv, void *arg, const uint8_t *buf, size_t le
                     "the request does not decode as bgpbus.v1.Request");
     } else {
         x.req = req;
+        owner_session_touch(sp, req->owner);
         if (req->has_id) {
             rep.has_id = true;
             rep.id = req->id;

@@ -155,6 +155,14 @@ session_tcp_up(struct session *s)
 struct session *
 session_accept(struct peer *p, int fd)
 {
+    const struct conf_neighbor *cfg = p->cfg;
+
+    /* The listener serves every neighbor on its address, so the neighbor's TTL and GTSM
+     * minimum (RFC 5082) go on the accepted socket: what the peer sends after the handshake
+     * below the minimum is dropped, and it never reaches Established. */
+    if (sockopt_ttl(fd, p->remote.ss_family, cfg->outgoing_ttl,
+                    cfg->incoming_ttl > 0 ? cfg->incoming_ttl : 0) < 0)
+        log_error("peer %s: TTL options: %s", p->addr_text, strerror(errno));
     struct session *s = session_new(p, SESSION_IN, fd);
     if (!s)
         return NULL;
@@ -206,8 +214,7 @@ session_connect(struct peer *p)
     struct session *s = session_new(p, SESSION_OUT, fd);
     if (!s)
         return NULL;
-    if (bufferevent_socket_connect(s->bev, (struct sockaddr *)&p->remote, (int)p->remote_len) <
-        0) {
+    if (bufferevent_socket_connect(s->bev, (struct sockaddr *)&p->remote, (int)p->remote_len) < 0) {
         log_info("peer %s: connect: %s", p->addr_text, strerror(errno));
         session_free(s);
         return NULL;
@@ -349,9 +356,8 @@ session_close(struct session *s, const struct bgp_error *err, const char *reason
             p->last_notification.sent = true;
             ev_notification(p, w.buf, w.len, BGPBUS__V1__DIRECTION__DIRECTION_SENT);
         }
-        log_info("peer %s: sent NOTIFICATION %u/%u (%s)%s%s", p->addr_text, err->code,
-                 err->subcode, bgp_error_name(err->code, err->subcode), reason ? ": " : "",
-                 reason ? reason : "");
+        log_info("peer %s: sent NOTIFICATION %u/%u (%s)%s%s", p->addr_text, err->code, err->subcode,
+                 bgp_error_name(err->code, err->subcode), reason ? ": " : "", reason ? reason : "");
     }
     if (s->state >= FSM_OPENSENT)
         session_linger(s);
@@ -437,8 +443,8 @@ session_dispatch(struct session *s, uint8_t type, const uint8_t *msg, size_t len
             p->last_notification.subcode = n.subcode;
             p->last_notification.sent = false;
             snprintf(reason, sizeof(reason), "peer sent NOTIFICATION %u/%u (%s)%s%s", n.code,
-                     n.subcode, bgp_error_name(n.code, n.subcode),
-                     n.has_shutdown_msg ? ": " : "", n.has_shutdown_msg ? n.shutdown_msg : "");
+                     n.subcode, bgp_error_name(n.code, n.subcode), n.has_shutdown_msg ? ": " : "",
+                     n.has_shutdown_msg ? n.shutdown_msg : "");
         } else {
             snprintf(reason, sizeof(reason), "peer sent a malformed NOTIFICATION");
         }
@@ -479,8 +485,7 @@ session_dispatch(struct session *s, uint8_t type, const uint8_t *msg, size_t len
             p->stats.keepalives_in++;
         peer_session_message(p, s, type, msg, len);
         return !s->dead;
-    default:
-        return false;
+    default: return false;
     }
 }
 

@@ -23,11 +23,11 @@ struct session {
     enum session_dir dir;
     enum fsm_state state;
     struct bufferevent *bev;
-    struct event *t_hold;      /* connect timeout in Connect, hold timer after */
+    struct event *t_hold; /* connect timeout in Connect, hold timer after */
     struct event *t_keepalive;
     struct bgp_open remote_open;
     struct bgp_negotiated neg;
-    size_t max_len;            /* largest message we accept and send */
+    size_t max_len; /* largest message we accept and send */
     struct sockaddr_storage local;
     socklen_t local_len;
     bool open_received;

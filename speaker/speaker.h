@@ -32,6 +32,7 @@ struct evring;
 struct listener;
 struct session;
 struct closing_fd;
+struct owner_session;
 
 /* RFC 4271 8.2.2 states, as reported in events (values match bgpbus.v1.FsmState - 1). */
 enum fsm_state {
@@ -50,7 +51,7 @@ struct peer_stats {
     uint64_t keepalives_in, keepalives_out;
     uint64_t notifications_in, notifications_out;
     uint64_t refresh_in, refresh_out;
-    uint64_t prefixes_in;   /* NLRI announced to us, counted per UPDATE */
+    uint64_t prefixes_in; /* NLRI announced to us, counted per UPDATE */
     uint64_t withdrawn_in;
     uint64_t treat_as_withdraw; /* RFC 7606 */
     uint64_t attr_discarded;    /* RFC 7606 */
@@ -59,33 +60,33 @@ struct peer_stats {
 
 struct peer {
     struct speaker *sp;
-    const struct conf_neighbor *cfg; /* points into sp->conf, or runtime_cfg */
+    const struct conf_neighbor *cfg;   /* points into sp->conf, or runtime_cfg */
     struct conf_neighbor *runtime_cfg; /* added over the bus: owned by the peer */
-    char addr_text[64];              /* peer address as text: topic and logs */
-    struct sockaddr_storage remote;  /* peer address and port we connect to */
+    char addr_text[64];                /* peer address as text: topic and logs */
+    struct sockaddr_storage remote;    /* peer address and port we connect to */
     socklen_t remote_len;
-    uint32_t router_id;              /* ours for this neighbor, host order */
+    uint32_t router_id; /* ours for this neighbor, host order */
 
-    enum fsm_state state;            /* what the outside sees */
-    struct session *out;             /* connection we initiated (Connect .. Established) */
-    struct session *in;              /* connection the peer initiated */
-    struct session *est;             /* the established one (== out or in), or NULL */
-    struct event *t_retry;           /* connect-retry / idle-hold timer */
+    enum fsm_state state;  /* what the outside sees */
+    struct session *out;   /* connection we initiated (Connect .. Established) */
+    struct session *in;    /* connection the peer initiated */
+    struct session *est;   /* the established one (== out or in), or NULL */
+    struct event *t_retry; /* connect-retry / idle-hold timer */
     unsigned retry_secs;
-    bool stopped;                    /* administratively down: no reconnect */
+    bool stopped; /* administratively down: no reconnect */
 
-    struct bgp_open local_open;      /* what we send, built from the configuration */
+    struct bgp_open local_open; /* what we send, built from the configuration */
     struct adjout *adjout;
-    struct adjin *adjin;             /* NULL when adj-rib-in is off */
+    struct adjin *adjin; /* NULL when adj-rib-in is off */
     struct peer_stats stats;
     /* The NOTIFICATION that ends the current session, for its "down" event (code 0: none). */
     struct {
         uint8_t code, subcode;
         bool sent;
     } last_notification;
-    double up_since;                 /* unix time the session last reached Established */
+    double up_since; /* unix time the session last reached Established */
     double down_since;
-    uint64_t peer_seq[16];           /* per event type (speaker/events.c), for Event.peer_seq */
+    uint64_t peer_seq[16]; /* per event type (speaker/events.c), for Event.peer_seq */
 };
 
 struct speaker {
@@ -98,9 +99,10 @@ struct speaker {
     struct peer **peers;
     size_t npeers;
     struct listener *listeners;
-    struct attrset_table *attrsets; /* interned attribute sets shared by every Adj-RIB-Out */
-    struct arena arena;             /* per-message scratch: decoded UPDATEs, replies */
-    char **owners;                  /* interned route owners; a route stores the index */
+    struct attrset_table *attrsets;       /* interned attribute sets shared by every Adj-RIB-Out */
+    struct arena arena;                   /* per-message scratch: decoded UPDATEs, replies */
+    char **owners;                        /* interned route owners; a route stores the index */
+    struct owner_session *owner_sessions; /* owners whose routes live with their client */
     size_t nowners;
     uint64_t epoch;
     double started;
@@ -127,8 +129,7 @@ struct peer *speaker_find_peer(struct speaker *sp, const struct sockaddr *remote
 void peer_session_state(struct peer *p, struct session *s, enum fsm_state from, enum fsm_state to);
 /* A session got the peer's OPEN and it validated: collision detection (RFC 4271 6.8). Returns
  * false when this session lost and was closed. */
-bool peer_session_open_received(struct peer *p, struct session *s, const uint8_t *msg,
-                                size_t len);
+bool peer_session_open_received(struct peer *p, struct session *s, const uint8_t *msg, size_t len);
 void peer_session_closed(struct peer *p, struct session *s, const char *reason);
 void peer_session_message(struct peer *p, struct session *s, uint8_t type, const uint8_t *msg,
                           size_t len);

@@ -207,8 +207,7 @@ update_add(struct arena *a, Bgpbus__V1__Update *u, bool announce, uint16_t afi, 
         return;
     if (announce) {
         Bgpbus__V1__UpdateAnnounce *g = arena_alloc(a, sizeof(*g));
-        Bgpbus__V1__UpdateAnnounce **arr =
-            arena_calloc(a, u->n_announced + 1, sizeof(*arr));
+        Bgpbus__V1__UpdateAnnounce **arr = arena_calloc(a, u->n_announced + 1, sizeof(*arr));
         if (!g || !arr)
             return;
         bgpbus__v1__update_announce__init(g);

@@ -8,6 +8,8 @@
 #              [--passive] [--families ipv4,ipv6,...] [--router-id ID]
 #              [--next-hop A4] [--next-hop6 A6] [--hold SECONDS] [--password MD5SECRET]
 #              [--add-path send|receive|both] [--api-port N (gobgp only)] [--announce FILE]
+#              [--as4 on|off] [--ext-message] [--graceful-restart SECONDS]
+#              [--extra-conf FILE]                  (these four: bird only, see bird.sh)
 #   X.sh state   --dir D                 prints Established (rc 0) or the FSM state (rc 1)
 #   X.sh wait    --dir D [--timeout 60]  waits for Established
 #   X.sh routes  --dir D [--family F] [--dump]
@@ -64,10 +66,12 @@ parse_args() {
   DIR= ROOT= LOCAL_ADDR= LOCAL_AS= PEER_ADDR= PEER_AS= LISTEN_PORT= PEER_PORT= PASSIVE=0
   FAMILIES=ipv4 ROUTER_ID= NEXT_HOP= NEXT_HOP6= HOLD=90 PASSWORD= ADD_PATH= API_PORT=
   ANNOUNCE= FAMILY= DUMP=0 TIMEOUT=60 COUNT= EXPECT= ARGS=()
+  AS4=on EXT_MESSAGE=0 GRACEFUL_RESTART= EXTRA_CONF=
   while [ $# -gt 0 ]; do
     case $1 in
       --passive) PASSIVE=1 ;;
       --dump) DUMP=1 ;;
+      --ext-message) EXT_MESSAGE=1 ;;
       -h | --help) CMD=help ;;
       --*)
         [ $# -ge 2 ] || die "option $1 needs a value" 2
@@ -93,6 +97,9 @@ parse_args() {
           --timeout) TIMEOUT=$2 ;;
           --count) COUNT=$2 ;;
           --expect) EXPECT=$2 ;;
+          --as4) AS4=$2 ;;
+          --graceful-restart) GRACEFUL_RESTART=$2 ;;
+          --extra-conf) EXTRA_CONF=$2 ;;
           *) die "unknown option $1" 2 ;;
         esac
         shift
@@ -129,6 +136,9 @@ check_start_args() {
   # RFC 4271 4.2: the hold time is zero or at least three seconds
   [ "$HOLD" -eq 0 ] || [ "$HOLD" -ge 3 ] || die "--hold must be 0 or >= 3" 2
   case $ADD_PATH in "" | send | receive | both) ;; *) die "--add-path: send, receive or both" 2 ;; esac
+  case $AS4 in on | off) ;; *) die "--as4: on or off" 2 ;; esac
+  [ -z "$GRACEFUL_RESTART" ] || is_uint "$GRACEFUL_RESTART" || die "--graceful-restart must be a number" 2
+  [ -z "$EXTRA_CONF" ] || [ -r "$EXTRA_CONF" ] || die "cannot read --extra-conf $EXTRA_CONF" 2
   [[ $PASSWORD != *[\"\'\\\ ]* ]] || die "--password must not contain quotes, spaces or backslashes" 2
   : "${ROUTER_ID:=$LOCAL_ADDR}"
   : "${NEXT_HOP:=$LOCAL_ADDR}"
@@ -150,7 +160,8 @@ add_path_send() { [ "$ADD_PATH" = send ] || [ "$ADD_PATH" = both ]; }
 add_path_recv() { [ "$ADD_PATH" = receive ] || [ "$ADD_PATH" = both ]; }
 
 PARAMS="LOCAL_ADDR LOCAL_AS PEER_ADDR PEER_AS LISTEN_PORT PEER_PORT PASSIVE FAMILIES ROUTER_ID
-        NEXT_HOP NEXT_HOP6 HOLD PASSWORD ADD_PATH API_PORT RUN_USER"
+        NEXT_HOP NEXT_HOP6 HOLD PASSWORD ADD_PATH API_PORT RUN_USER AS4 EXT_MESSAGE GRACEFUL_RESTART
+        EXTRA_CONF"
 save_params() {
   local v
   {

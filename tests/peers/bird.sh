@@ -2,6 +2,9 @@
 # tests/peers/bird.sh -- BIRD 2 as a BGP test peer.  Usage: see _lib.sh (bird.sh --help).
 # Runs as user bird (or the caller when not root).  Originated routes are static routes in
 # $DIR/static-FAM.conf, regenerated from $DIR/announced and applied with 'birdc configure'.
+# Session knobs: --as4 off (RFC 6793: a 2-octet-only speaker), --ext-message (RFC 8654),
+# --graceful-restart SECONDS (RFC 4724), --extra-conf FILE (BIRD configuration included at the
+# top level, e.g. a second static protocol so that ADD-PATH has two paths to send).
 source "$(dirname "$0")/_lib.sh"
 IMPL_FAMILIES="ipv4 ipv6 mcast4 mcast6 vpn4 vpn6 flow4 flow6"
 IMPL_USER=bird
@@ -29,6 +32,7 @@ impl_start() {
     echo "router id $ROUTER_ID;"
     echo "log \"$DIR/bird.log\" { info, remote, warning, error, auth, fatal, bug };"
     echo "protocol device { scan time 60; }"
+    [ -z "$EXTRA_CONF" ] || echo "include \"$(realpath "$EXTRA_CONF")\";"
     for f in $FAMILIES; do
       tabledecl "$f"
       : > "$DIR/static-$f.conf"
@@ -47,6 +51,9 @@ impl_start() {
     [ "$PASSIVE" = 1 ] && echo "  passive on;"
     [ -n "$PASSWORD" ] && echo "  password \"$PASSWORD\";"
     echo "  hold time $HOLD; connect delay time 1; connect retry time 3; error wait time 1, 10;"
+    [ "$AS4" = off ] && echo "  enable as4 off;"
+    [ "$EXT_MESSAGE" = 1 ] && echo "  enable extended messages on;"
+    [ -n "$GRACEFUL_RESTART" ] && echo "  graceful restart on; graceful restart time $GRACEFUL_RESTART;"
     for f in $FAMILIES; do
       c="$(tblopt "$f") import all; export filter export_static;"
       case $f in

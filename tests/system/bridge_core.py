@@ -62,7 +62,9 @@ def setup(name, cmds, flags=(), env=None, encoder="text", api_body="\t\tneighbor
 
 
 def test_seed_acks_on():
-    lines = [x for x in seed() if x[0] != "shutdown"] + [("shutdown", "done")]
+    # `restart` restarts every helper, this one included, which would then send its lines again
+    # (ExaBGP does the same): it is tested on its own in bridge_gaps.
+    lines = [x for x in seed() if x[0] not in ("shutdown", "restart")] + [("shutdown", "done")]
     sp, br, rec, peer = setup("seedon", [l for l, _ in lines])
     exp = expected_answers(lines)
     exp_n = len(exp)

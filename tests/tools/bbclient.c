@@ -17,6 +17,7 @@
  *     neighbor-add ADDRESS LOCAL_AS PEER_AS [--local A] [--router-id A] [--connect-port P]
  *                  [--listen-port P] [--passive] [--hold S]
  *     neighbor-remove ADDRESS
+ *     owner-session OWNER HEARTBEAT_S [--withdraw] | owner-end OWNER | ping --owner O (a beat)
  *     send LINE...                   ExaBGP API text lines (`-`: one per line on stdin), each
  *                                    parsed by the shared grammar into one Request; prints
  *                                    `done` or `error: why` per line, as an ExaBGP helper sees
@@ -121,7 +122,7 @@ print_nlri(FILE *f, const Bgpbus__V1__Nlri *n)
     char t[INET6_ADDRSTRLEN];
     const Bgpbus__V1__Prefix *p = n->nlri_case == BGPBUS__V1__NLRI__NLRI_UNICAST     ? n->unicast
                                   : n->nlri_case == BGPBUS__V1__NLRI__NLRI_MULTICAST ? n->multicast
-                                                                                    : NULL;
+                                                                                     : NULL;
     if (p) {
         addr_text(&p->address, t, sizeof(t));
         fprintf(f, "%s/%u", t, p->length);
@@ -196,12 +197,8 @@ print_event(const Bgpbus__V1__Event *ev, bool keepalives)
         if (keepalives)
             printf("keepalive %s\n", peer);
         break;
-    case BGPBUS__V1__EVENT__BODY_SPEAKER:
-        printf("speaker %d\n", ev->speaker->kind);
-        break;
-    default:
-        printf("event %d %s\n", ev->body_case, peer);
-        break;
+    case BGPBUS__V1__EVENT__BODY_SPEAKER: printf("speaker %d\n", ev->speaker->kind); break;
+    default: printf("event %d %s\n", ev->body_case, peer); break;
     }
 }
 
@@ -342,7 +339,8 @@ routes_cmd(bool announce, struct route_opts *o, char **prefixes, int nprefixes)
     Bgpbus__V1__NextHop nh = BGPBUS__V1__NEXT_HOP__INIT;
     Bgpbus__V1__AsPath path = BGPBUS__V1__AS_PATH__INIT;
     Bgpbus__V1__AsPathSegment seg = BGPBUS__V1__AS_PATH_SEGMENT__INIT, *segp = &seg;
-    uint32_t asns[64], comms[64];
+    /* 2048 communities: an UPDATE beyond 4096 octets, to test RFC 8654 extended messages */
+    uint32_t asns[64], comms[2048];
     uint8_t nhbytes[16];
     int rc = 0;
 
@@ -376,9 +374,10 @@ routes_cmd(bool announce, struct route_opts *o, char **prefixes, int nprefixes)
     }
     if (o->origin) {
         attrs.has_origin = true;
-        attrs.origin = strcmp(o->origin, "egp") == 0          ? BGPBUS__V1__ORIGIN__ORIGIN_EGP
-                       : strcmp(o->origin, "incomplete") == 0 ? BGPBUS__V1__ORIGIN__ORIGIN_INCOMPLETE
-                                                              : BGPBUS__V1__ORIGIN__ORIGIN_IGP;
+        attrs.origin = strcmp(o->origin, "egp") == 0 ? BGPBUS__V1__ORIGIN__ORIGIN_EGP
+                       : strcmp(o->origin, "incomplete") == 0
+                           ? BGPBUS__V1__ORIGIN__ORIGIN_INCOMPLETE
+                           : BGPBUS__V1__ORIGIN__ORIGIN_IGP;
     }
     if (o->med >= 0) {
         attrs.has_med = true;
@@ -390,9 +389,10 @@ routes_cmd(bool announce, struct route_opts *o, char **prefixes, int nprefixes)
     }
     if (o->comm) {
         char *copy = strdup(o->comm), *save = NULL;
-        for (char *t = strtok_r(copy, ",", &save); t && attrs.n_communities < 64;
-             t = strtok_r(NULL, ",", &save)) {
+        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
             unsigned a = 0, b = 0;
+            if (attrs.n_communities == sizeof(comms) / sizeof(comms[0]))
+                die("%s", "too many communities (at most 2048)");
             if (sscanf(t, "%u:%u", &a, &b) != 2)
                 die("bad community %s", t);
             comms[attrs.n_communities++] = a << 16 | (b & 0xffff);
@@ -543,7 +543,8 @@ send_line(const char *line)
             printf("error: %s\n", rep->error ? rep->error : "failed");
         for (size_t i = 0; i < rep->n_items; i++)
             if (rep->items[i]->status != BGPBUS__V1__STATUS__STATUS_OK)
-                printf("error: item %zu: %s\n", i, rep->items[i]->error ? rep->items[i]->error : "?");
+                printf("error: item %zu: %s\n", i,
+                       rep->items[i]->error ? rep->items[i]->error : "?");
         bgpbus__v1__reply__free_unpacked(rep, NULL);
     }
     fflush(stdout);
@@ -660,11 +661,8 @@ watch_cb(struct bus_sub *sub, void *arg, const char *topic, const uint8_t *paylo
                 w->seq.gap_last - w->seq.gap_first + 1);
         repair(w, last_global, ev->seq);
         break;
-    case BUS_SEQ_DUPLICATE:
-        bgpbus__v1__event__free_unpacked(ev, NULL);
-        return;
-    default:
-        break;
+    case BUS_SEQ_DUPLICATE: bgpbus__v1__event__free_unpacked(ev, NULL); return;
+    default: break;
     }
     last_global = ev->seq;
     print_event(ev, w->keepalives);
@@ -687,8 +685,10 @@ watch_timeout(evutil_socket_t fd, short what, void *arg)
 static int
 watch(const char *topic, long updates, long events, int secs, bool keepalives)
 {
-    struct watch w = { .topic = topic ? topic : "ev/", .updates_left = updates,
-                       .events_left = events, .keepalives = keepalives };
+    struct watch w = { .topic = topic ? topic : "ev/",
+                       .updates_left = updates,
+                       .events_left = events,
+                       .keepalives = keepalives };
     struct bus_sub *sub;
     struct bus_opts o = { .url = events_url };
 
@@ -732,27 +732,40 @@ int
 main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "command", required_argument, NULL, 'C' }, { "events", required_argument, NULL, 'E' },
-        { "timeout", required_argument, NULL, 't' }, { "nh", required_argument, NULL, 'n' },
-        { "aspath", required_argument, NULL, 'a' },  { "origin", required_argument, NULL, 'o' },
-        { "med", required_argument, NULL, 'm' },     { "lp", required_argument, NULL, 'l' },
-        { "comm", required_argument, NULL, 'c' },    { "owner", required_argument, NULL, 'O' },
-        { "neighbor", required_argument, NULL, 'N' }, { "count", required_argument, NULL, 'k' },
-        { "batch", required_argument, NULL, 'b' },   { "path-id", required_argument, NULL, 'p' },
-        { "multicast", no_argument, NULL, 'M' },     { "topic", required_argument, NULL, 'T' },
-        { "updates", required_argument, NULL, 'u' }, { "events-count", required_argument, NULL, 'e' },
-        { "seconds", required_argument, NULL, 's' }, { "keepalives", no_argument, NULL, 'K' },
-        { "local", required_argument, NULL, 'L' },   { "router-id", required_argument, NULL, 'R' },
+        { "command", required_argument, NULL, 'C' },
+        { "events", required_argument, NULL, 'E' },
+        { "timeout", required_argument, NULL, 't' },
+        { "nh", required_argument, NULL, 'n' },
+        { "aspath", required_argument, NULL, 'a' },
+        { "origin", required_argument, NULL, 'o' },
+        { "med", required_argument, NULL, 'm' },
+        { "lp", required_argument, NULL, 'l' },
+        { "comm", required_argument, NULL, 'c' },
+        { "owner", required_argument, NULL, 'O' },
+        { "neighbor", required_argument, NULL, 'N' },
+        { "count", required_argument, NULL, 'k' },
+        { "batch", required_argument, NULL, 'b' },
+        { "path-id", required_argument, NULL, 'p' },
+        { "multicast", no_argument, NULL, 'M' },
+        { "topic", required_argument, NULL, 'T' },
+        { "updates", required_argument, NULL, 'u' },
+        { "events-count", required_argument, NULL, 'e' },
+        { "seconds", required_argument, NULL, 's' },
+        { "keepalives", no_argument, NULL, 'K' },
+        { "local", required_argument, NULL, 'L' },
+        { "router-id", required_argument, NULL, 'R' },
         { "connect-port", required_argument, NULL, 'P' },
         { "listen-port", required_argument, NULL, 'Q' },
-        { "passive", no_argument, NULL, 'S' },       { "hold", required_argument, NULL, 'H' },
+        { "passive", no_argument, NULL, 'S' },
+        { "hold", required_argument, NULL, 'H' },
+        { "withdraw", no_argument, NULL, 'W' },
         { NULL, 0, NULL, 0 },
     };
     struct route_opts ro = { .med = -1, .lp = -1, .path_id = -1 };
     const char *topic = NULL;
     long updates = 0, events = 0;
     int secs = 0, c;
-    bool keepalives = false, passive = false;
+    bool keepalives = false, passive = false, withdraw_on_end = false;
     const char *local = NULL, *router_id = NULL;
     long connect_port = 0, listen_port = 0, hold = -1;
 
@@ -796,6 +809,7 @@ main(int argc, char **argv)
         case 'Q': listen_port = atol(optarg); break;
         case 'S': passive = true; break;
         case 'H': hold = atol(optarg); break;
+        case 'W': withdraw_on_end = true; break;
         default: die("bad option for %s", cmd);
         }
     }
@@ -803,8 +817,26 @@ main(int argc, char **argv)
     int nrest = argc - optind;
 
     Bgpbus__V1__Request req = BGPBUS__V1__REQUEST__INIT;
+    if ((strcmp(cmd, "owner-session") == 0 && nrest == 2) ||
+        (strcmp(cmd, "owner-end") == 0 && nrest == 1)) {
+        Bgpbus__V1__OwnerSession os = BGPBUS__V1__OWNER_SESSION__INIT;
+        os.owner = rest[0];
+        if (nrest == 2) {
+            os.has_heartbeat = true;
+            os.heartbeat = (uint32_t)atoi(rest[1]);
+            os.has_withdraw_on_disconnect = true;
+            os.withdraw_on_disconnect = withdraw_on_end;
+        } else {
+            os.has_end = true;
+            os.end = true;
+        }
+        req.command_case = BGPBUS__V1__REQUEST__COMMAND_OWNER_SESSION;
+        req.owner_session = &os;
+        return simple(&req);
+    }
     if (strcmp(cmd, "ping") == 0) {
         Bgpbus__V1__Ping ping = BGPBUS__V1__PING__INIT;
+        req.owner = (char *)ro.owner;
         req.command_case = BGPBUS__V1__REQUEST__COMMAND_PING;
         req.ping = &ping;
         Bgpbus__V1__Reply *rep = call(&req);
@@ -839,8 +871,8 @@ main(int argc, char **argv)
                 const Bgpbus__V1__Neighbor *n = rep->neighbors->neighbors[i];
                 char a[INET6_ADDRSTRLEN];
                 addr_text(&n->config->address, a, sizeof(a));
-                printf("%s %s out=%" PRIu64 " updates_in=%" PRIu64 " updates_out=%" PRIu64 "\n",
-                       a, st[n->state->fsm_state <= 6 ? n->state->fsm_state : 0],
+                printf("%s %s out=%" PRIu64 " updates_in=%" PRIu64 " updates_out=%" PRIu64 "\n", a,
+                       st[n->state->fsm_state <= 6 ? n->state->fsm_state : 0],
                        n->state->routes_advertised,
                        n->state->received ? n->state->received->updates : 0,
                        n->state->sent ? n->state->sent->updates : 0);

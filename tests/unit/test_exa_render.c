@@ -552,7 +552,7 @@ static const struct transcript_line consol_lines[] = {
     { "send",
       ENV "\"type\": \"update\", \"header\": \"0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001702\", "
           "\"body\": \"0x00000000\", " NB "\"direction\": \"send\", \"message\": { \"eor\": { "
-                                          "\"afi\" : \"ipv4\", \"safi\" : \"unicast\" } } } }" },
+          "\"afi\" : \"ipv4\", \"safi\" : \"unicast\" } } } }" },
     { "send", ENV "\"type\": \"update\", \"header\": \"0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001E02\", "
                   "\"body\": \"0x00000007900F0003000201\", " NB
                   "\"direction\": \"send\", \"message\": { \"eor\": { \"afi\" : \"ipv6\", \"safi\" "
@@ -591,14 +591,14 @@ static const struct transcript_line consol_lines[] = {
     { "receive", ENV
       "\"type\": \"update\", \"header\": \"0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001D02\", \"body\": "
       "\"0x00000006800F03000201\", " NB "\"direction\": \"receive\", \"message\": { \"eor\": { "
-                                        "\"afi\" : \"ipv6\", \"safi\" : \"unicast\" } } } }" },
+      "\"afi\" : \"ipv6\", \"safi\" : \"unicast\" } } } }" },
     { "send", ENV
       "\"type\": \"update\", \"header\": \"0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF004102\", \"body\": "
       "\"0x000000264001010040020A02020000FDE80000FDE94003047F0000018004040000000A400504000000641864"
       "4100\", " NB "\"direction\": \"send\", \"message\": { \"update\": { \"attribute\": { "
-                    "\"origin\": \"igp\", \"as-path\": [ 65000, 65001 ], \"confederation-path\": "
-                    "[], \"med\": 10, \"local-preference\": 100 }, \"announce\": { \"ipv4 "
-                    "unicast\": { \"127.0.0.1\": [ { \"nlri\": \"100.65.0.0/24\" } ] } } } } } }" },
+      "\"origin\": \"igp\", \"as-path\": [ 65000, 65001 ], \"confederation-path\": "
+      "[], \"med\": 10, \"local-preference\": 100 }, \"announce\": { \"ipv4 "
+      "unicast\": { \"127.0.0.1\": [ { \"nlri\": \"100.65.0.0/24\" } ] } } } } } }" },
 };
 
 /* Pulls "header" + "body" out of a consolidate line: the message bytes. */
