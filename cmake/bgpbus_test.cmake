@@ -1,3 +1,10 @@
+# Scratch directories of the tests: short, under /tmp, one per build folder, because ipc://
+# socket paths may not exceed 107 bytes and a checkout can live anywhere.
+string(MD5 _bgpbus_build_hash "${CMAKE_BINARY_DIR}")
+string(SUBSTRING "${_bgpbus_build_hash}" 0 8 _bgpbus_build_hash)
+set(BGPBUS_TEST_ROOT "/tmp/bgpbus-${_bgpbus_build_hash}" CACHE PATH
+    "Where tests keep their sockets and files (keep it short: ipc paths are limited)")
+
 # bgpbus_unit_test(NAME SOURCES a.c b.c [LIBS x y] [LABELS unit ...] [TIMEOUT s])
 # A cmocka test executable registered with ctest. Every test gets its own runtime directory in
 # BGPBUS_TEST_DIR so that no two tests share a default socket.
@@ -14,7 +21,7 @@ function(bgpbus_unit_test name)
   target_link_libraries(${name} PRIVATE PkgConfig::CMOCKA ${T_LIBS})
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
-    ENVIRONMENT "BGPBUS_TEST_DIR=${CMAKE_BINARY_DIR}/testrun/${name};BGPBUS_BUILD=${CMAKE_BINARY_DIR};BGPBUS_SOURCE=${CMAKE_SOURCE_DIR}")
+    ENVIRONMENT "BGPBUS_TEST_DIR=${BGPBUS_TEST_ROOT}/${name};BGPBUS_BUILD=${CMAKE_BINARY_DIR};BGPBUS_SOURCE=${CMAKE_SOURCE_DIR}")
 endfunction()
 
 # bgpbus_script_test(NAME COMMAND cmd args... [LABELS ...] [TIMEOUT s])
@@ -26,5 +33,5 @@ function(bgpbus_script_test name)
   endif()
   add_test(NAME ${name} COMMAND ${T_COMMAND})
   set_tests_properties(${name} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
-    ENVIRONMENT "BGPBUS_TEST_DIR=${CMAKE_BINARY_DIR}/testrun/${name};BGPBUS_BUILD=${CMAKE_BINARY_DIR};BGPBUS_SOURCE=${CMAKE_SOURCE_DIR};PYTHON=/usr/bin/python3")
+    ENVIRONMENT "BGPBUS_TEST_DIR=${BGPBUS_TEST_ROOT}/${name};BGPBUS_BUILD=${CMAKE_BINARY_DIR};BGPBUS_SOURCE=${CMAKE_SOURCE_DIR};PYTHON=/usr/bin/python3")
 endfunction()
