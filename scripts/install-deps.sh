@@ -17,7 +17,7 @@ profile=${1:-all}
 build_pkgs=(build-essential cmake pkg-config git ca-certificates
   libnng-dev libmbedtls-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
   libevent-dev libcmocka-dev)
-test_pkgs=(python3 python3-protobuf procps iproute2 bzip2 gzip xxd
+test_pkgs=(python3 python3-protobuf procps iproute2 bzip2 gzip xxd openssl
   bird2 gobgpd frr openbgpd exabgp)
 demo_pkgs=(python3 bird2 procps)
 

@@ -12,11 +12,11 @@ Talks to libnng through ctypes; the bgpbus.v1 protobuf modules are generated at 
 (bgpbus/v1/*_pb2.py, proto/CMakeLists.txt).
 """
 
-from bgpbus._nng import NngError
+from bgpbus._nng import TLS, NngError
 from bgpbus.client import BgpbusError, Client, Neighbor, Result, default_url
 from bgpbus.events import Event, EventStream
 from bgpbus.routes import Route
 
 __version__ = "0.1.0"
 __all__ = ["BgpbusError", "Client", "Event", "EventStream", "Neighbor", "NngError", "Result",
-           "Route", "default_url"]
+           "Route", "TLS", "default_url"]

@@ -36,6 +36,53 @@ class _Socket(ctypes.Structure):
     _fields_ = [("id", ctypes.c_uint32)]
 
 
+class _Dialer(ctypes.Structure):
+    _fields_ = [("id", ctypes.c_uint32)]
+
+
+# nng/supplemental/tls/tls.h
+NNG_TLS_MODE_CLIENT = 0
+NNG_TLS_AUTH_MODE_REQUIRED = 2
+NNG_TLS_1_2 = 0x303
+
+
+class TLS:
+    """Mutual TLS for tls+tcp:// URLs, as the speaker's --tls-* options: cert/key (PEM files)
+    are this client's own, ca the CAs that sign the speaker's certificate, server_name the name
+    that certificate must carry. cert and key may be absent (the speaker then refuses us)."""
+
+    def __init__(self, ca, server_name, cert=None, key=None):
+        if (cert is None) != (key is None):
+            raise ValueError("TLS: cert and key go together")
+        self.ca, self.server_name, self.cert, self.key = ca, server_name, cert, key
+
+
+def _tls_config(tls):
+    """A client nng_tls_config for tls (the caller frees it); TLS 1.2 as the speaker."""
+    L = lib()
+    cfg = ctypes.c_void_p()
+    _check("nng_tls_config_alloc", L.nng_tls_config_alloc(ctypes.byref(cfg), NNG_TLS_MODE_CLIENT))
+    try:
+        _check("nng_tls_config_version",
+               L.nng_tls_config_version(cfg, NNG_TLS_1_2, NNG_TLS_1_2))
+        if tls.cert is not None:
+            with open(tls.cert, "rb") as f:
+                cert = f.read()
+            with open(tls.key, "rb") as f:
+                key = f.read()
+            _check("TLS certificate %s / key %s" % (tls.cert, tls.key),
+                   L.nng_tls_config_own_cert(cfg, cert, key, None))
+        _check("TLS CA file %s" % tls.ca, L.nng_tls_config_ca_file(cfg, tls.ca.encode()))
+        _check("nng_tls_config_auth_mode",
+               L.nng_tls_config_auth_mode(cfg, NNG_TLS_AUTH_MODE_REQUIRED))
+        _check("nng_tls_config_server_name",
+               L.nng_tls_config_server_name(cfg, tls.server_name.encode()))
+    except BaseException:
+        L.nng_tls_config_free(cfg)
+        raise
+    return cfg
+
+
 def _load():
     name = os.environ.get("BGPBUS_LIBNNG") or ctypes.util.find_library("nng") or "libnng.so.1"
     lib = ctypes.CDLL(name, use_errno=False)
@@ -56,6 +103,17 @@ def _load():
         "nng_free": (None, [ctypes.c_void_p, ctypes.c_size_t]),
         "nng_strerror": (ctypes.c_char_p, [ctypes.c_int]),
         "nng_version": (ctypes.c_char_p, []),
+        "nng_dialer_create": (ctypes.c_int, [ctypes.POINTER(_Dialer), sock, ctypes.c_char_p]),
+        "nng_dialer_set_ptr": (ctypes.c_int, [_Dialer, ctypes.c_char_p, ctypes.c_void_p]),
+        "nng_dialer_start": (ctypes.c_int, [_Dialer, ctypes.c_int]),
+        "nng_tls_config_alloc": (ctypes.c_int, [ctypes.POINTER(ctypes.c_void_p), ctypes.c_int]),
+        "nng_tls_config_free": (None, [ctypes.c_void_p]),
+        "nng_tls_config_version": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_int, ctypes.c_int]),
+        "nng_tls_config_own_cert": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p,
+                                                   ctypes.c_char_p, ctypes.c_char_p]),
+        "nng_tls_config_ca_file": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p]),
+        "nng_tls_config_auth_mode": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_int]),
+        "nng_tls_config_server_name": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p]),
     }
     for fname, (res, args) in sigs.items():
         fn = getattr(lib, fname)
@@ -92,7 +150,7 @@ class Socket:
     """One nng socket, dialled to one URL. close() is idempotent and safe from any thread:
     a call blocked in recv() on another thread then fails with NNG_ECLOSED."""
 
-    def __init__(self, kind, url, recv_timeout_ms=None, wait=True):
+    def __init__(self, kind, url, recv_timeout_ms=None, wait=True, tls=None):
         self._s = _Socket()
         opener = {"req": lib().nng_req0_open, "sub": lib().nng_sub0_open}[kind]
         _check("nng_%s0_open" % kind, opener(ctypes.byref(self._s)))
@@ -111,10 +169,30 @@ class Socket:
                 self.set_recv_timeout(recv_timeout_ms)
             # NNG_FLAG_NONBLOCK (2): keep dialling in the background when the speaker is not
             # there yet; otherwise fail now with a clear error.
-            _check("nng_dial %s" % url, L.nng_dial(self._s, url.encode(), None, 0 if wait else 2))
+            flags = 0 if wait else 2
+            if url.startswith("tls+tcp"):
+                self._dial_tls(url, tls, flags)
+            else:
+                _check("nng_dial %s" % url, L.nng_dial(self._s, url.encode(), None, flags))
         except BaseException:
             self.close()
             raise
+
+    def _dial_tls(self, url, tls, flags):
+        """nng_dial cannot take a TLS configuration: a dialer is created, configured, started.
+        The dialer holds its own reference to the configuration."""
+        if tls is None:
+            raise ValueError("%s needs TLS settings (bgpbus.TLS)" % url)
+        L = lib()
+        d = _Dialer()
+        cfg = _tls_config(tls)
+        try:
+            _check("nng_dialer_create %s" % url, L.nng_dialer_create(ctypes.byref(d), self._s,
+                                                                     url.encode()))
+            _check("tls-config", L.nng_dialer_set_ptr(d, b"tls-config", cfg))
+            _check("nng_dial %s" % url, L.nng_dialer_start(d, flags))
+        finally:
+            L.nng_tls_config_free(cfg)
 
     def set_recv_timeout(self, ms):
         _check("recv-timeout", lib().nng_socket_set_ms(

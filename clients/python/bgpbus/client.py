@@ -98,17 +98,18 @@ class Client:
     """A connection to one speaker. command/events: nng URLs (ipc://, tcp://); absent = the
     speaker's defaults. owner: tags the routes this client announces (Request.owner).
     timeout: seconds to wait for a reply. wait=False: do not fail when the speaker is not
-    there yet (nng keeps dialling)."""
+    there yet (nng keeps dialling). tls: a bgpbus.TLS, for tls+tcp:// URLs (mutual TLS)."""
 
-    def __init__(self, command=None, events=None, owner=None, timeout=30.0, wait=True):
+    def __init__(self, command=None, events=None, owner=None, timeout=30.0, wait=True, tls=None):
         self.command_url = command or default_url("command")
         self.events_url = events or default_url("events")
         self.owner = owner
         self.wait = wait
+        self.tls = tls
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._req = _nng.Socket("req", self.command_url, recv_timeout_ms=timeout * 1000,
-                                wait=wait)
+                                wait=wait, tls=tls)
         self._streams = []
 
     def close(self):
@@ -203,6 +204,19 @@ class Client:
                 return out
             token = table.next_page_token
 
+    def owner_session(self, heartbeat, withdraw=True, end=False):
+        """Ties this client's owner's routes to its life: with withdraw, the speaker withdraws
+        them all when no Request of the owner came for heartbeat seconds (0: no heartbeat) or
+        when end=True ends the session. Beat with ping() more often than heartbeat."""
+        if not self.owner:
+            raise ValueError("an owner session needs Client(owner=...)")
+        req = request_pb2.Request()
+        req.owner_session.withdraw_on_disconnect = withdraw
+        req.owner_session.heartbeat = heartbeat
+        if end:
+            req.owner_session.end = True
+        self._checked(req)
+
     def ping(self):
         req = request_pb2.Request()
         req.ping.SetInParent()
@@ -218,6 +232,6 @@ class Client:
         types ("update", "state", "eor", ...; None = all); neighbor: one peer address.
         timeout: seconds without an event before TimeoutError (None = wait forever).
         Subscribed when this returns: events published after it are all seen."""
-        s = EventStream(self, self.events_url, types, neighbor, timeout, self.wait)
+        s = EventStream(self, self.events_url, types, neighbor, timeout, self.wait, self.tls)
         self._streams.append(s)
         return s

@@ -80,7 +80,8 @@ class EventStream:
     """Iterator of Event (Client.events). Counters: gaps, repaired, lost, duplicates,
     restarts. close() ends the iteration (from any thread)."""
 
-    def __init__(self, client, url, types=None, neighbor=None, timeout=None, wait=True):
+    def __init__(self, client, url, types=None, neighbor=None, timeout=None, wait=True,
+                 tls=None):
         for t in types or ():
             if t not in TOPIC_TYPES.values():
                 raise ValueError("unknown event type %r (one of %s)" % (
@@ -94,7 +95,7 @@ class EventStream:
         self._pending = collections.deque()  # repaired events waiting to be yielded, oldest first
         self.gaps = self.repaired = self.lost = self.duplicates = self.restarts = 0
         self._sock = _nng.Socket("sub", url, recv_timeout_ms=timeout * 1000 if timeout else None,
-                                 wait=wait)
+                                 wait=wait, tls=tls)
         for topic, _ in self._topics:
             self._sock.subscribe(topic)
 
