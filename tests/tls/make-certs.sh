@@ -16,7 +16,7 @@ NAME=${2:-bgpbus-speaker}
 IP=${3:-127.0.0.1}
 
 if ! command -v openssl >/dev/null 2>&1; then
-    echo "make-certs.sh: openssl is not installed (scripts/install-deps.sh test profile)" >&2
+    echo "make-certs.sh: openssl is not installed (./install.sh deps test)" >&2
     exit 77
 fi
 mkdir -p "$DIR"

@@ -1,18 +1,16 @@
 #!/usr/bin/env bash
-# scripts/demo.sh: the README's demo command. Installs what is missing (Debian 12, as root), builds
-# the release folder, then starts on loopback a real BIRD peer, the speaker, and the apibridge with
-# an unchanged ExaBGP-style helper (examples/announce.py), and shows the routes the helper announced
-# in BIRD's table and the JSON events the helper received. Everything it starts, it stops (by pid).
+# apibridge/examples/run-demo.sh [BUILD_DIR]: the demo that `./install.sh demo` runs once it has
+# installed and built. Starts on loopback a real BIRD peer, the speaker, and the apibridge with an
+# unchanged ExaBGP-style helper (announce.py beside this file), and shows the routes the helper
+# announced in BIRD's table and the JSON events the helper received. Everything it starts, it
+# stops (by pid).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here/../.."
 top=$PWD
-scripts/install-deps.sh demo
-scripts/build.sh release
+bin=${1:-build}/bin
 for b in bgpbus-speaker bgpbus-apibridge; do
-  if [ ! -x "build/bin/$b" ]; then
-    echo "demo: build/bin/$b does not exist yet: the apibridge is still being built (issue 4)." >&2
-    exit 1
-  fi
+  [ -x "$bin/$b" ] || { echo "demo: $bin/$b is missing: build first (./install.sh build release)" >&2; exit 1; }
 done
 
 work=$(mktemp -d /tmp/bgpbus-demo.XXXXXX)
@@ -29,15 +27,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-sed -e "s|DEMO_HELPER|$top/examples/announce.py|" -e "s|DEMO_PEER|$peer|" \
+sed -e "s|DEMO_HELPER|$here/announce.py|" -e "s|DEMO_PEER|$peer|" \
     -e "s|DEMO_LOCAL|$us|g" -e "s|DEMO_LISTEN|$port_us|" -e "s|DEMO_CONNECT|$port_peer|" \
-    examples/demo.conf > "$work/demo.conf"
+    "$here/demo.conf" > "$work/demo.conf"
 export BGPBUS_RUNTIME_DIR=$work/run DEMO_EVENTS_LOG=$work/helper-events.log
 echo "== bgpbus-speaker and bgpbus-apibridge on $us (AS 65000), bus in $BGPBUS_RUNTIME_DIR"
-build/bin/bgpbus-speaker --config "$work/demo.conf" >"$work/speaker.log" 2>&1 &
+"$bin/bgpbus-speaker" --config "$work/demo.conf" >"$work/speaker.log" 2>&1 &
 pids+=($!)
 sleep 0.5
-build/bin/bgpbus-apibridge --config "$work/demo.conf" >"$work/apibridge.log" 2>&1 &
+"$bin/bgpbus-apibridge" --config "$work/demo.conf" >"$work/apibridge.log" 2>&1 &
 pids+=($!)
 sleep 1 # the helper is running: it will see the session come up
 
