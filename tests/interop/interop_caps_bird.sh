@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/interop/interop_caps_bird.sh -- the speaker's session features against BIRD 2, one
-# speaker with five neighbors, each a BIRD of its own started in parallel:
+# speaker with six neighbors, each a BIRD of its own started in parallel:
 #   md5     TCP MD5 (RFC 2385) with the right password: established
 #   badmd5  TCP MD5 with a wrong password on BIRD's side: never established
 #   addpath ADD-PATH (RFC 7911) both ways: two paths of one prefix each way, told apart by path id
@@ -8,12 +8,16 @@
 #           both ways, so each side sees the real 4-octet ASNs
 #   ext     extended message (RFC 8654), graceful restart (RFC 4724), host name advertised, seen by
 #           BIRD; a 4400-byte UPDATE (1100 communities) crosses the session
+#   enh     extended next hop (RFC 8950) over the IPv4 session: IPv4 routes with IPv6 next hops
+#           both ways, each side shows the IPv6 next hop the other one sent
 # Each check fails when the feature is missing: without MD5 BIRD's signed SYNs are dropped,
-# without ADD-PATH the second path replaces the first, without AS4_PATH BIRD shows 23456.
+# without ADD-PATH the second path replaces the first, without AS4_PATH BIRD shows 23456,
+# without the extended next hop capability neither side may send (nor accept) an IPv6 next hop
+# for IPv4 NLRI.
 source "$(dirname "$0")/lib.sh"
 it_init interop_caps_bird 41
 NET=${ADDR_S%.1}
-A_MD5=$NET.2 A_BAD=$NET.3 A_AP=$NET.4 A_AS2=$NET.5 A_EXT=$NET.6
+A_MD5=$NET.2 A_BAD=$NET.3 A_AP=$NET.4 A_AS2=$NET.5 A_EXT=$NET.6 A_ENH=$NET.7
 I=41 # the second octet of the routes' prefixes
 MD5_PW=bgpbus-md5-s3cret
 AS_BIG=4200000001 # the speaker's AS towards the 2-octet BIRD
@@ -48,7 +52,7 @@ both_established() { # NAME ADDR
   bird_of "$1" wait --timeout 10
 }
 
-# ---- the speaker: five neighbors
+# ---- the speaker: six neighbors
 {
   caps_neighbor "md5-password $MD5_PW;" "$A_MD5" 65001 9 ipv4
   caps_neighbor "md5-password $MD5_PW;" "$A_BAD" 65002 9 ipv4
@@ -57,6 +61,8 @@ both_established() { # NAME ADDR
   IT_CAPS="asn4 disable;" caps_neighbor "" "$A_AS2" 65005 9 ipv4 "$AS_BIG"
   IT_CAPS="extended-message enable; graceful-restart 120;" \
     caps_neighbor "host-name bgpbus-caps;" "$A_EXT" 65006 9 ipv4
+  # RFC 8950 needs both families announced: IPv4 NLRI, IPv6 next hop
+  IT_CAPS="nexthop;" caps_neighbor "nexthop { ipv4 unicast ipv6; }" "$A_ENH" 65007 9 ipv4,ipv6
 } > "$W/speaker.conf"
 it_speaker_start "$W/speaker.conf"
 it_watch_start
@@ -77,9 +83,11 @@ bird_start addpath "$A_AP" 65004 65000 --add-path both --announce "$W/ap-in.rout
 # the speaker's neighbor leaves the capability out to meet it as a 2-octet speaker would.)
 bird_start as2 "$A_AS2" 65005 23456 --as4 off --announce "$W/as2-in.routes" & pids+=($!)
 bird_start ext "$A_EXT" 65006 65000 --ext-message --graceful-restart 120 & pids+=($!)
+echo "ipv4 10.$I.71.0/24 nh=2001:db8:$I::2 aspath=65031 origin=egp med=4 comm=65007:1" > "$W/enh-in.routes"
+bird_start enh "$A_ENH" 65007 65000 --ext-next-hop --announce "$W/enh-in.routes" & pids+=($!)
 started=0
 for p in "${pids[@]}"; do wait "$p" && started=$((started + 1)); done
-it_check "five BIRDs started" eval "[ $started -eq 5 ] || { cat $W/start-*.out; false; }"
+it_check "six BIRDs started" eval "[ $started -eq 6 ] || { cat $W/start-*.out; false; }"
 
 # ---- TCP MD5 (RFC 2385)
 it_check "md5: established with the right password" both_established md5 "$A_MD5"
@@ -194,13 +202,40 @@ ext_big_in_bird() {
 }
 it_check "ext: bgpbus -> bird, a 4.4 kB UPDATE arrives whole" it_wait 20 ext_big_in_bird
 
+# ---- extended next hop (RFC 8950), over the IPv4 session
+it_check "enh: established" both_established enh "$A_ENH"
+enh_caps() {
+  local c
+  c=$(bird_neighbor_caps enh)
+  grep -Eq '^ *Extended next hop' <<< "$c" && grep -Eq '^ *IPv6 nexthop: ipv4$' <<< "$c" || {
+    echo "BIRD does not list 'Extended next hop / IPv6 nexthop: ipv4' in the speaker's OPEN:"
+    echo "$c"
+    return 1
+  }
+  # the neighbors without a nexthop block leave the capability out
+  ! bird_neighbor_caps ext | grep -q "Extended next hop" || {
+    echo "extended next hop advertised to a neighbor without it configured"
+    return 1
+  }
+}
+it_check "enh: BIRD sees the speaker's extended next hop capability (ipv4 unicast, IPv6)" enh_caps
+it_check "enh: the speaker accepts an IPv4 route with an IPv6 next hop" \
+  bb announce --neighbor "$A_ENH" --nh "2001:db8:$I::1" --med 3 --comm 65000:7 "10.$I.70.0/24"
+echo "ipv4 10.$I.70.0/24 nh=2001:db8:$I::1 aspath=65000 origin=igp med=3 comm=65000:7" \
+  > "$W/enh-peer.expect"
+it_check "enh: bgpbus -> bird, BIRD's ipv4 table shows the IPv6 next hop" \
+  bird_of enh wait-dump --expect "$W/enh-peer.expect" --timeout 20
+it_expect ipv4 --prepend 65007 < "$W/enh-in.routes" > "$W/enh-speaker.expect"
+it_check "enh: bird -> bgpbus, the events show the IPv4 route with BIRD's IPv6 next hop" \
+  it_wait_rib_in "$A_ENH" ipv4 "$W/enh-speaker.expect"
+
 wait "$BAD_PID"
 bad_rc=$?
 it_check "md5: a wrong password on BIRD's side is never established" \
   eval "cat $W/badmd5.out; [ $bad_rc -eq 0 ]"
 all_good_up() {
   local a
-  for a in "$A_MD5" "$A_AP" "$A_AS2" "$A_EXT"; do
+  for a in "$A_MD5" "$A_AP" "$A_AS2" "$A_EXT" "$A_ENH"; do
     it_speaker_established "$a" || {
       echo "$a is not established: $(bb neighbors)"
       return 1

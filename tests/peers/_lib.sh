@@ -9,7 +9,7 @@
 #              [--next-hop A4] [--next-hop6 A6] [--hold SECONDS] [--password MD5SECRET]
 #              [--add-path send|receive|both] [--api-port N (gobgp only)] [--announce FILE]
 #              [--as4 on|off] [--ext-message] [--graceful-restart SECONDS]
-#              [--extra-conf FILE]                  (these four: bird only, see bird.sh)
+#              [--ext-next-hop] [--extra-conf FILE] (these five: bird only, see bird.sh)
 #   X.sh state   --dir D                 prints Established (rc 0) or the FSM state (rc 1)
 #   X.sh wait    --dir D [--timeout 60]  waits for Established
 #   X.sh routes  --dir D [--family F] [--dump]
@@ -66,12 +66,13 @@ parse_args() {
   DIR= ROOT= LOCAL_ADDR= LOCAL_AS= PEER_ADDR= PEER_AS= LISTEN_PORT= PEER_PORT= PASSIVE=0
   FAMILIES=ipv4 ROUTER_ID= NEXT_HOP= NEXT_HOP6= HOLD=90 PASSWORD= ADD_PATH= API_PORT=
   ANNOUNCE= FAMILY= DUMP=0 TIMEOUT=60 COUNT= EXPECT= ARGS=()
-  AS4=on EXT_MESSAGE=0 GRACEFUL_RESTART= EXTRA_CONF=
+  AS4=on EXT_MESSAGE=0 GRACEFUL_RESTART= EXTRA_CONF= EXT_NEXT_HOP=0
   while [ $# -gt 0 ]; do
     case $1 in
       --passive) PASSIVE=1 ;;
       --dump) DUMP=1 ;;
       --ext-message) EXT_MESSAGE=1 ;;
+      --ext-next-hop) EXT_NEXT_HOP=1 ;;
       -h | --help) CMD=help ;;
       --*)
         [ $# -ge 2 ] || die "option $1 needs a value" 2
@@ -161,7 +162,7 @@ add_path_recv() { [ "$ADD_PATH" = receive ] || [ "$ADD_PATH" = both ]; }
 
 PARAMS="LOCAL_ADDR LOCAL_AS PEER_ADDR PEER_AS LISTEN_PORT PEER_PORT PASSIVE FAMILIES ROUTER_ID
         NEXT_HOP NEXT_HOP6 HOLD PASSWORD ADD_PATH API_PORT RUN_USER AS4 EXT_MESSAGE GRACEFUL_RESTART
-        EXTRA_CONF"
+        EXTRA_CONF EXT_NEXT_HOP"
 save_params() {
   local v
   {

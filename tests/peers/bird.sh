@@ -3,8 +3,10 @@
 # Runs as user bird (or the caller when not root).  Originated routes are static routes in
 # $DIR/static-FAM.conf, regenerated from $DIR/announced and applied with 'birdc configure'.
 # Session knobs: --as4 off (RFC 6793: a 2-octet-only speaker), --ext-message (RFC 8654),
-# --graceful-restart SECONDS (RFC 4724), --extra-conf FILE (BIRD configuration included at the
-# top level, e.g. a second static protocol so that ADD-PATH has two paths to send).
+# --graceful-restart SECONDS (RFC 4724), --ext-next-hop (RFC 8950: the IPv4 channels take and
+# send IPv6 next hops, e.g. nh=2001:db8::2 on an ipv4 route), --extra-conf FILE (BIRD
+# configuration included at the top level, e.g. a second static protocol so that ADD-PATH has
+# two paths to send).
 source "$(dirname "$0")/_lib.sh"
 IMPL_FAMILIES="ipv4 ipv6 mcast4 mcast6 vpn4 vpn6 flow4 flow6"
 IMPL_USER=bird
@@ -57,7 +59,8 @@ impl_start() {
     for f in $FAMILIES; do
       c="$(tblopt "$f") import all; export filter export_static;"
       case $f in
-        ipv4 | mcast4 | vpn4) c="$c next hop keep; next hop address $NEXT_HOP;" ;;
+        ipv4 | mcast4 | vpn4) c="$c next hop keep; next hop address $NEXT_HOP;"
+          [ "$EXT_NEXT_HOP" = 1 ] && c="$c extended next hop on;" ;;
         ipv6 | mcast6 | vpn6) c="$c next hop keep; next hop address $NEXT_HOP6;" ;;
       esac
       if [ "$f" = ipv4 ] || [ "$f" = ipv6 ]; then # see README.md: ADD-PATH on unicast only
