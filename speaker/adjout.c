@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "events.h"
 #include "log.h"
 #include "session.h"
 #include "speaker.h"
@@ -23,6 +24,7 @@ struct adjout {
     struct rt_entry *dirty;
     struct rt_entry **dirty_tail;
     size_t ndirty;
+    bool report_sent; /* during a flush: publish what we send (api `send { update; }`) */
 };
 
 struct adjout *
@@ -200,6 +202,8 @@ emit_update(void *arg, const uint8_t *msg, size_t len)
     struct adjout *o = arg;
     session_send(o->sess, msg, len);
     o->peer->stats.updates_out++;
+    if (o->report_sent)
+        ev_sent_update(o->peer, o->sess, msg, len);
     return 0;
 }
 
@@ -249,6 +253,7 @@ adjout_flush(struct adjout *o)
     if (!o->sess || o->sess->state != FSM_ESTABLISHED || !o->dirty)
         return;
     memset(&pk, 0, sizeof(pk));
+    o->report_sent = ev_wants_sent_updates(o->peer);
     peer_codec_ctx(o->peer, o->sess, &ctx);
     self_ctx(o->sess, &self);
     fams = o->sess->neg.families;
@@ -305,8 +310,12 @@ adjout_send_eor(struct adjout *o, enum bgp_family fam)
         return;
     wire_wr_init_fixed(&w, buf, sizeof(buf));
     update_build_eor(bgp_family_afi(fam), bgp_family_safi(fam), &w);
-    if (wire_wr_ok(&w))
-        session_send(o->sess, w.buf, w.len);
+    if (!wire_wr_ok(&w))
+        return;
+    session_send(o->sess, w.buf, w.len);
+    if (ev_wants_sent_updates(o->peer))
+        ev_eor(o->peer, bgp_family_afi(fam), bgp_family_safi(fam),
+               BGPBUS__V1__DIRECTION__DIRECTION_SENT, w.buf, w.len);
 }
 
 /* Marks every wanted route of the families in fams (0 = all) to be sent again. */

@@ -353,37 +353,50 @@ ev_open(struct peer *p, const struct session *s, const struct bgp_open *o, const
     ev_emit(p->sp, p, EV_OPEN, &ev);
 }
 
+/* Whether any api block of the neighbor asks for these switches (SPEC 1.2). */
 static bool
-peer_wants_raw(const struct peer *p)
+peer_api_wants(const struct peer *p, uint32_t flags)
 {
-    for (size_t i = 0; i < p->cfg->napi; i++) {
-        uint32_t f = p->cfg->api[i].flags;
-        if (f &
-            (CONF_API_RECEIVE(CONF_API_MSG_PACKETS) | CONF_API_RECEIVE(CONF_API_MSG_CONSOLIDATE)))
+    for (size_t i = 0; i < p->cfg->napi; i++)
+        if (p->cfg->api[i].flags & flags)
             return true;
-    }
     return false;
 }
 
-void
-ev_update(struct peer *p, const struct session *s, const struct update_decoded *dec,
-          const uint8_t *raw, size_t raw_len)
+/* Raw message bytes for helpers that asked for `packets` or `consolidate` in that direction. */
+static bool
+peer_wants_raw(const struct peer *p, Bgpbus__V1__Direction dir)
 {
-    /* The decoded UPDATE lives in the speaker's arena: build around it, do not reset it. */
-    struct arena *a = &p->sp->arena;
+    if (dir == BGPBUS__V1__DIRECTION__DIRECTION_SENT)
+        return peer_api_wants(p, CONF_API_SEND(CONF_API_MSG_PACKETS) |
+                                     CONF_API_SEND(CONF_API_MSG_CONSOLIDATE));
+    return peer_api_wants(p, CONF_API_RECEIVE(CONF_API_MSG_PACKETS) |
+                                 CONF_API_RECEIVE(CONF_API_MSG_CONSOLIDATE));
+}
+
+bool
+ev_wants_sent_updates(const struct peer *p)
+{
+    return peer_api_wants(p, CONF_API_SEND(CONF_API_MSG_UPDATE));
+}
+
+/* Builds around dec, which lives in arena a (not reset here). */
+static void
+ev_update_in(struct peer *p, const struct session *s, const struct update_decoded *dec,
+             const uint8_t *raw, size_t raw_len, Bgpbus__V1__Direction dir, struct arena *a)
+{
     Bgpbus__V1__Event ev = BGPBUS__V1__EVENT__INIT;
     Bgpbus__V1__Update u = BGPBUS__V1__UPDATE__INIT;
 
     if (dec->eor) {
-        ev_eor(p, dec->eor_afi, dec->eor_safi, BGPBUS__V1__DIRECTION__DIRECTION_RECEIVED, raw,
-               raw_len);
+        ev_eor(p, dec->eor_afi, dec->eor_safi, dir, raw, raw_len);
         return;
     }
     ev.peer = peer_key(a, p, s);
     ev.has_direction = true;
-    ev.direction = BGPBUS__V1__DIRECTION__DIRECTION_RECEIVED;
+    ev.direction = dir;
     update_to_proto(dec, a, &u);
-    if (peer_wants_raw(p)) {
+    if (peer_wants_raw(p, dir)) {
         ev.has_raw = true;
         ev.raw.data = (uint8_t *)raw;
         ev.raw.len = raw_len;
@@ -391,6 +404,34 @@ ev_update(struct peer *p, const struct session *s, const struct update_decoded *
     ev.body_case = BGPBUS__V1__EVENT__BODY_UPDATE;
     ev.update = &u;
     ev_emit(p->sp, p, EV_UPDATE, &ev);
+}
+
+void
+ev_update(struct peer *p, const struct session *s, const struct update_decoded *dec,
+          const uint8_t *raw, size_t raw_len)
+{
+    /* The decoded UPDATE lives in the speaker's arena: build around it, do not reset it. */
+    ev_update_in(p, s, dec, raw, raw_len, BGPBUS__V1__DIRECTION__DIRECTION_RECEIVED, &p->sp->arena);
+}
+
+void
+ev_sent_update(struct peer *p, const struct session *s, const uint8_t *msg, size_t len)
+{
+    struct bgp_session_codec ctx;
+    struct update_decoded dec;
+    struct bgp_error err;
+    struct arena *a = ev_arena(p->sp);
+
+    /* Read our own UPDATE back as the peer will: what we send is what it receives. */
+    peer_codec_ctx(p, s, &ctx);
+    ctx.addpath_recv = ctx.addpath_send;
+    ctx.ext_nexthop_recv = ctx.ext_nexthop_send;
+    if (update_decode(msg, len, &ctx, a, &dec, &err) < 0) {
+        log_error("peer %s: an UPDATE we sent does not decode (%s): not reported", p->addr_text,
+                  err.reason ? err.reason : "?");
+        return;
+    }
+    ev_update_in(p, s, &dec, msg, len, BGPBUS__V1__DIRECTION__DIRECTION_SENT, a);
 }
 
 void
@@ -466,7 +507,7 @@ ev_eor(struct peer *p, uint16_t afi, uint8_t safi, Bgpbus__V1__Direction dir, co
     ev.peer = peer_key(a, p, p->est);
     ev.has_direction = true;
     ev.direction = dir;
-    if (raw && peer_wants_raw(p)) {
+    if (raw && peer_wants_raw(p, dir)) {
         ev.has_raw = true;
         ev.raw.data = (uint8_t *)raw;
         ev.raw.len = raw_len;

@@ -49,6 +49,9 @@ void ev_open(struct peer *p, const struct session *s, const struct bgp_open *o, 
              size_t len, Bgpbus__V1__Direction dir);
 void ev_update(struct peer *p, const struct session *s, const struct update_decoded *dec,
                const uint8_t *raw, size_t raw_len);
+/* An UPDATE we sent, reported (direction sent) for helpers with `send { update; }`. */
+void ev_sent_update(struct peer *p, const struct session *s, const uint8_t *msg, size_t len);
+bool ev_wants_sent_updates(const struct peer *p);
 void ev_keepalive(struct peer *p, Bgpbus__V1__Direction dir);
 void ev_notification(struct peer *p, const uint8_t *msg, size_t len, Bgpbus__V1__Direction dir);
 void ev_refresh(struct peer *p, const struct bgp_route_refresh *rr, Bgpbus__V1__Direction dir);

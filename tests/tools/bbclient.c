@@ -157,10 +157,13 @@ print_event(const Bgpbus__V1__Event *ev, bool keepalives)
         break;
     case BGPBUS__V1__EVENT__BODY_UPDATE: {
         const Bgpbus__V1__Update *u = ev->update;
+        /* What we sent (api `send { update; }`) is told apart from what the peer sent. */
+        const char *kind = ev->direction == BGPBUS__V1__DIRECTION__DIRECTION_SENT ? "sent-update"
+                                                                                   : "update";
         for (size_t g = 0; g < u->n_withdrawn; g++)
             for (size_t i = 0; i < u->withdrawn[g]->n_nlri; i++) {
                 const Bgpbus__V1__Family *fam = u->withdrawn[g]->family;
-                printf("update %s withdraw %s ", peer,
+                printf("%s %s withdraw %s ", kind, peer,
                        fam ? family_name(fam->afi, fam->safi) : "?");
                 print_nlri(stdout, u->withdrawn[g]->nlri[i]);
                 putchar('\n');
@@ -168,7 +171,7 @@ print_event(const Bgpbus__V1__Event *ev, bool keepalives)
         for (size_t g = 0; g < u->n_announced; g++)
             for (size_t i = 0; i < u->announced[g]->n_nlri; i++) {
                 const Bgpbus__V1__Family *fam = u->announced[g]->family;
-                printf("update %s announce %s ", peer,
+                printf("%s %s announce %s ", kind, peer,
                        fam ? family_name(fam->afi, fam->safi) : "?");
                 print_nlri(stdout, u->announced[g]->nlri[i]);
                 print_attrs(stdout, u->announced[g]->next_hop, u->attributes);
@@ -177,7 +180,8 @@ print_event(const Bgpbus__V1__Event *ev, bool keepalives)
         break;
     }
     case BGPBUS__V1__EVENT__BODY_EOR:
-        printf("eor %s %s\n", peer,
+        printf("%s %s %s\n",
+               ev->direction == BGPBUS__V1__DIRECTION__DIRECTION_SENT ? "sent-eor" : "eor", peer,
                ev->eor->family ? family_name(ev->eor->family->afi, ev->eor->family->safi) : "?");
         break;
     case BGPBUS__V1__EVENT__BODY_NOTIFICATION:
