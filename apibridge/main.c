@@ -34,16 +34,13 @@
 
 #include "bridge.h"
 #include "bus.h"
+#include "bus_cli.h"
 #include "log.h"
 
 static void
 usage(FILE *f)
 {
-    fprintf(f, "usage: bgpbus-apibridge --config FILE [--env FILE] [--command URL] "
-               "[--events URL]\n"
-               "                        [--tls-cert FILE --tls-key FILE --tls-ca FILE "
-               "[--tls-server-name NAME]]\n"
-               "                        [--log-level error|warn|info|debug]\n");
+    fprintf(f, "usage: bgpbus-apibridge --config FILE [--env FILE] " BUS_CLI_USAGE "\n");
 }
 
 /* A bgpbus.api.X setting: the variable with dots, else with underscores. */
@@ -271,44 +268,28 @@ int
 main(int argc, char **argv)
 {
     static const struct option longopts[] = {
+        BUS_CLI_LONGOPTS,
         { "config", required_argument, NULL, 'c' },
         { "env", required_argument, NULL, 'e' },
-        { "command", required_argument, NULL, 'C' },
-        { "events", required_argument, NULL, 'E' },
-        { "tls-cert", required_argument, NULL, 1 },
-        { "tls-key", required_argument, NULL, 2 },
-        { "tls-ca", required_argument, NULL, 3 },
-        { "tls-server-name", required_argument, NULL, 4 },
-        { "log-level", required_argument, NULL, 'l' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct bridge br;
-    struct bus_tls tls = { 0 };
-    const char *env_file = NULL, *command_url = NULL, *events_url = NULL;
+    struct bus_cli cli = { 0 };
+    const char *env_file = NULL;
     int opt;
 
     memset(&br, 0, sizeof(br));
     log_set_ident("bgpbus-apibridge");
-    while ((opt = getopt_long(argc, argv, "c:e:C:E:l:h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, BUS_CLI_SHORTOPTS "c:e:h", longopts, NULL)) != -1) {
+        int r = bus_cli_option(&cli, "bgpbus-apibridge", opt, optarg);
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
         switch (opt) {
         case 'c': br.config_path = optarg; break;
         case 'e': env_file = optarg; break;
-        case 'C': command_url = optarg; break;
-        case 'E': events_url = optarg; break;
-        case 1: tls.cert = optarg; break;
-        case 2: tls.key = optarg; break;
-        case 3: tls.ca = optarg; break;
-        case 4: tls.server_name = optarg; break;
-        case 'l': {
-            enum log_level lv;
-            if (log_level_parse(optarg, &lv) < 0) {
-                usage(stderr);
-                return 2;
-            }
-            log_set_level(lv);
-            break;
-        }
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -363,15 +344,15 @@ main(int argc, char **argv)
         return 1;
     }
 
-    struct bus_opts copts = { .url = command_url,
-                              .tls = tls.cert || tls.ca ? &tls : NULL,
+    struct bus_opts copts = { .url = cli.command_url,
+                              .tls = bus_cli_tls(&cli),
                               .dial_async = true };
     int rc = bus_client_open(&br.client, br.base, &copts);
     if (rc < 0) {
         log_error("cannot open the speaker's command channel: %s", bus_strerror(rc));
         return 1;
     }
-    struct bus_opts eopts = { .url = events_url, .tls = copts.tls };
+    struct bus_opts eopts = { .url = cli.events_url, .tls = copts.tls };
     if (events_open(&br, &eopts) < 0)
         return 1;
 

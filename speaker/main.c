@@ -21,6 +21,7 @@
 #include "adjout.h"
 #include "attrset.h"
 #include "bus.h"
+#include "bus_cli.h"
 #include "events.h"
 #include "listen.h"
 #include "log.h"
@@ -33,10 +34,7 @@
 static void
 usage(FILE *f)
 {
-    fprintf(f, "usage: bgpbus-speaker --config FILE [--command URL] [--events URL]\n"
-               "                      [--tls-cert FILE --tls-key FILE --tls-ca FILE "
-               "[--tls-server-name NAME]]\n"
-               "                      [--log-level error|warn|info|debug] [--version]\n"
+    fprintf(f, "usage: bgpbus-speaker --config FILE [--version] " BUS_CLI_USAGE "\n"
                "Bus addresses default to ipc:// sockets in $BGPBUS_RUNTIME_DIR,\n"
                "$XDG_RUNTIME_DIR/bgpbus, /run/bgpbus (root) or /tmp/bgpbus-UID.\n");
 }
@@ -237,43 +235,26 @@ int
 main(int argc, char **argv)
 {
     static const struct option opts[] = {
+        BUS_CLI_LONGOPTS,
         { "config", required_argument, NULL, 'c' },
-        { "command", required_argument, NULL, 'C' },
-        { "events", required_argument, NULL, 'E' },
-        { "tls-cert", required_argument, NULL, 1 },
-        { "tls-key", required_argument, NULL, 2 },
-        { "tls-ca", required_argument, NULL, 3 },
-        { "tls-server-name", required_argument, NULL, 4 },
-        { "log-level", required_argument, NULL, 'l' },
         { "version", no_argument, NULL, 'V' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct speaker sp;
-    struct bus_tls tls = { 0 };
-    const char *command_url = NULL, *events_url = NULL;
+    struct bus_cli cli = { 0 };
     int c, rc = 1;
 
     memset(&sp, 0, sizeof(sp));
     log_set_ident("bgpbus-speaker");
-    while ((c = getopt_long(argc, argv, "c:C:E:l:Vh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, BUS_CLI_SHORTOPTS "c:Vh", opts, NULL)) != -1) {
+        int r = bus_cli_option(&cli, "bgpbus-speaker", c, optarg);
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
         switch (c) {
         case 'c': sp.config_path = optarg; break;
-        case 'C': command_url = optarg; break;
-        case 'E': events_url = optarg; break;
-        case 1: tls.cert = optarg; break;
-        case 2: tls.key = optarg; break;
-        case 3: tls.ca = optarg; break;
-        case 4: tls.server_name = optarg; break;
-        case 'l': {
-            enum log_level lv;
-            if (log_level_parse(optarg, &lv) < 0) {
-                fprintf(stderr, "bgpbus-speaker: unknown log level '%s'\n", optarg);
-                return 2;
-            }
-            log_set_level(lv);
-            break;
-        }
         case 'V': printf("%s\n", bgpbus_version()); return 0;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
@@ -305,19 +286,19 @@ main(int argc, char **argv)
     speaker_owner_id(&sp, ""); /* owner 0: routes nobody claimed (and the Adj-RIB-In's) */
 
     struct bus_opts bo = { 0 };
-    bo.tls = tls.cert || tls.ca ? &tls : NULL;
-    bo.url = command_url;
+    bo.tls = bus_cli_tls(&cli);
+    bo.url = cli.command_url;
     int brc = bus_server_open(&sp.rep, sp.base, &bo, service_request, &sp);
     if (brc < 0) {
-        log_error("cannot open the command socket %s: %s", command_url ? command_url : "(default)",
-                  bus_strerror(brc));
+        log_error("cannot open the command socket %s: %s",
+                  cli.command_url ? cli.command_url : "(default)", bus_strerror(brc));
         goto out;
     }
-    bo.url = events_url;
+    bo.url = cli.events_url;
     brc = bus_pub_open(&sp.pub, &bo);
     if (brc < 0) {
-        log_error("cannot open the events socket %s: %s", events_url ? events_url : "(default)",
-                  bus_strerror(brc));
+        log_error("cannot open the events socket %s: %s",
+                  cli.events_url ? cli.events_url : "(default)", bus_strerror(brc));
         goto out;
     }
     if (speaker_add_peers(&sp) < 0) {
