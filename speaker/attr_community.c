@@ -1,6 +1,7 @@
 /* COMMUNITIES (RFC 1997), EXTENDED_COMMUNITIES (RFC 4360), IPv6 Address Specific Extended
  * Communities (RFC 5701) and LARGE_COMMUNITY (RFC 8092). */
 #include "attr.h"
+#include "flow_ecomm.h"
 
 #include <string.h>
 
@@ -119,6 +120,8 @@ attr_ext_communities_decode(struct attr_dec *d, const uint8_t *val, size_t len)
                 OOM(d);
             e[i].typed_case = BGPBUS__V1__EXTENDED_COMMUNITY__TYPED_REDIRECT;
             e[i].redirect = adm;
+        } else {
+            (void)flow_ecomm_decode(d->a, ec, &e[i]); /* RFC 8955 7 actions; else raw only */
         }
         v[i] = &e[i];
     }
@@ -196,13 +199,23 @@ attr_ext_communities_encode(const Bgpbus__V1__Attributes *a, const struct bgp_se
             wire_put_u16(w, e->redirect_to_nexthop != NULL && e->redirect_to_nexthop->copy);
             ok = true;
             break;
-        default:
+        default: {
+            uint8_t fec[8];
+            int rc = flow_ecomm_encode(e, fec); /* RFC 8955 7 actions */
+
+            if (rc != 0) {
+                ok = rc > 0;
+                if (ok)
+                    wire_put_bytes(w, fec, 8);
+                break;
+            }
             /* Other typed views are encoded by their family's code when it exists; until
              * then only their raw form can be sent. */
             ok = e->has_raw && e->raw.len == 8;
             if (ok)
                 wire_put_bytes(w, e->raw.data, 8);
             break;
+        }
         }
         if (!ok) {
             *why = "extended community cannot be encoded";

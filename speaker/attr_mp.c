@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "nlri_vpn.h"
+
 /* The NLRI field of a family without a codec is kept whole, as one opaque entry. */
 static bool
 mp_decode_nlri(struct attr_dec *d, struct update_mp *mp, const uint8_t *p, size_t len)
@@ -26,35 +28,52 @@ mp_decode_nlri(struct attr_dec *d, struct update_mp *mp, const uint8_t *p, size_
                              &mp->nlri, &mp->nlri_count);
 }
 
-/* RFC 4760 3, RFC 2545 3, RFC 8950 3: the next hop lengths each prefix family allows. */
+/* Families whose next hop is an address: the prefix families, labeled unicast, and VPN where
+ * an RD (of zero, not checked: RFC 4364 4.3.2) comes first (*rd_len). */
+static bool
+mp_nexthop_is_address(enum bgp_family fam, unsigned *rd_len)
+{
+    *rd_len = fam != BGP_FAM_NONE && nlri_vpn_family(fam) ? 8 : 0;
+    return fam != BGP_FAM_NONE && (bgp_family_table[fam].ops == &nlri_ops_ip ||
+                                   bgp_family_table[fam].ops == &nlri_ops_vpn);
+}
+
+/* RFC 4760 3, RFC 2545 3, RFC 8950 3, RFC 4659 3.2.1: the next hop lengths each family allows. */
 static bool
 mp_nexthop_ok(const struct attr_dec *d, const struct update_mp *mp)
 {
-    if (mp->fam == BGP_FAM_NONE || bgp_family_table[mp->fam].ops != &nlri_ops_ip)
+    unsigned rd, len;
+
+    if (!mp_nexthop_is_address(mp->fam, &rd))
         return true; /* checked by the family's own code when it has some */
+    if (mp->nh_len < rd)
+        return false;
+    len = mp->nh_len - rd;
     if (mp->afi == BGP_AFI_IPV4)
-        return mp->nh_len == 4 || ((mp->nh_len == 16 || mp->nh_len == 32) &&
-                                   bgp_famset_has(d->ctx->ext_nexthop_recv, mp->fam));
-    return mp->nh_len == 16 || mp->nh_len == 32;
+        return len == 4 ||
+               ((len == 16 || len == 32) && bgp_famset_has(d->ctx->ext_nexthop_recv, mp->fam));
+    return len == 16 || len == 32;
 }
 
 static bool
 mp_decode_nexthop(struct attr_dec *d, struct update_mp *mp)
 {
     Bgpbus__V1__NextHop *nh;
+    unsigned rd, len;
 
-    if (mp->fam == BGP_FAM_NONE || bgp_family_table[mp->fam].ops != &nlri_ops_ip)
+    if (!mp_nexthop_is_address(mp->fam, &rd))
         return true;
+    len = mp->nh_len - rd; /* mp_nexthop_ok checked nh_len >= rd */
     nh = arena_alloc(d->a, sizeof(*nh));
     if (nh == NULL)
         return false;
     bgpbus__v1__next_hop__init(nh);
     nh->has_address = true;
-    nh->address.data = (uint8_t *)mp->nh_raw;
-    nh->address.len = mp->nh_len == 32 ? 16 : mp->nh_len;
-    if (mp->nh_len == 32) {
+    nh->address.data = (uint8_t *)mp->nh_raw + rd;
+    nh->address.len = len == 32 ? 16 : len;
+    if (len == 32) {
         nh->has_link_local = true;
-        nh->link_local.data = (uint8_t *)mp->nh_raw + 16;
+        nh->link_local.data = (uint8_t *)mp->nh_raw + rd + 16;
         nh->link_local.len = 16;
     }
     mp->nexthop = nh;

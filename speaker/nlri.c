@@ -1,4 +1,6 @@
 #include "nlri.h"
+#include "nlri_vpn.h"
+#include "nlri_flow.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -9,14 +11,14 @@ const struct bgp_family_desc bgp_family_table[BGP_FAM_COUNT] = {
     [BGP_FAM_IPV4_MULTICAST] = { BGP_AFI_IPV4,  BGP_SAFI_MULTICAST, "ipv4 multicast", &nlri_ops_ip },
     [BGP_FAM_IPV6_UNICAST]   = { BGP_AFI_IPV6,  BGP_SAFI_UNICAST,   "ipv6 unicast",   &nlri_ops_ip },
     [BGP_FAM_IPV6_MULTICAST] = { BGP_AFI_IPV6,  BGP_SAFI_MULTICAST, "ipv6 multicast", &nlri_ops_ip },
-    [BGP_FAM_IPV4_LABELED]   = { BGP_AFI_IPV4,  BGP_SAFI_LABELED,   "ipv4 nlri-mpls", NULL },
-    [BGP_FAM_IPV6_LABELED]   = { BGP_AFI_IPV6,  BGP_SAFI_LABELED,   "ipv6 nlri-mpls", NULL },
-    [BGP_FAM_IPV4_VPN]       = { BGP_AFI_IPV4,  BGP_SAFI_VPN,       "ipv4 mpls-vpn",  NULL },
-    [BGP_FAM_IPV6_VPN]       = { BGP_AFI_IPV6,  BGP_SAFI_VPN,       "ipv6 mpls-vpn",  NULL },
-    [BGP_FAM_IPV4_FLOW]      = { BGP_AFI_IPV4,  BGP_SAFI_FLOW,      "ipv4 flow",      NULL },
-    [BGP_FAM_IPV6_FLOW]      = { BGP_AFI_IPV6,  BGP_SAFI_FLOW,      "ipv6 flow",      NULL },
-    [BGP_FAM_IPV4_FLOW_VPN]  = { BGP_AFI_IPV4,  BGP_SAFI_FLOW_VPN,  "ipv4 flow-vpn",  NULL },
-    [BGP_FAM_IPV6_FLOW_VPN]  = { BGP_AFI_IPV6,  BGP_SAFI_FLOW_VPN,  "ipv6 flow-vpn",  NULL },
+    [BGP_FAM_IPV4_LABELED]   = { BGP_AFI_IPV4,  BGP_SAFI_LABELED,   "ipv4 nlri-mpls", &nlri_ops_vpn },
+    [BGP_FAM_IPV6_LABELED]   = { BGP_AFI_IPV6,  BGP_SAFI_LABELED,   "ipv6 nlri-mpls", &nlri_ops_vpn },
+    [BGP_FAM_IPV4_VPN]       = { BGP_AFI_IPV4,  BGP_SAFI_VPN,       "ipv4 mpls-vpn",  &nlri_ops_vpn },
+    [BGP_FAM_IPV6_VPN]       = { BGP_AFI_IPV6,  BGP_SAFI_VPN,       "ipv6 mpls-vpn",  &nlri_ops_vpn },
+    [BGP_FAM_IPV4_FLOW]      = { BGP_AFI_IPV4,  BGP_SAFI_FLOW,      "ipv4 flow",      &nlri_ops_flow },
+    [BGP_FAM_IPV6_FLOW]      = { BGP_AFI_IPV6,  BGP_SAFI_FLOW,      "ipv6 flow",      &nlri_ops_flow },
+    [BGP_FAM_IPV4_FLOW_VPN]  = { BGP_AFI_IPV4,  BGP_SAFI_FLOW_VPN,  "ipv4 flow-vpn",  &nlri_ops_flow },
+    [BGP_FAM_IPV6_FLOW_VPN]  = { BGP_AFI_IPV6,  BGP_SAFI_FLOW_VPN,  "ipv6 flow-vpn",  &nlri_ops_flow },
     [BGP_FAM_L2VPN_VPLS]     = { BGP_AFI_L2VPN, BGP_SAFI_VPLS,      "l2vpn vpls",     NULL },
     [BGP_FAM_L2VPN_EVPN]     = { BGP_AFI_L2VPN, BGP_SAFI_EVPN,      "l2vpn evpn",     NULL },
 };
@@ -132,10 +134,14 @@ nlri_decode_field(const uint8_t *buf, size_t len, enum bgp_family fam, bool add_
 size_t
 nlri_encoded_len(const struct nlri *n, bool add_path)
 {
-    /* Raw NLRI are written verbatim: path ids, if any, are inside. */
-    if (n->raw != NULL)
+    const struct nlri_ops *ops =
+        n->fam >= 0 && n->fam < BGP_FAM_COUNT ? bgp_family_table[n->fam].ops : NULL;
+
+    /* Opaque NLRI are written verbatim: path ids, if any, are inside. */
+    if (ops == NULL)
         return n->raw_len;
-    return (add_path ? 4 : 0) + 1 + (n->len + 7u) / 8;
+    return (add_path ? 4 : 0) +
+           (ops->encoded_len != NULL ? ops->encoded_len(n) : 1 + (n->len + 7u) / 8);
 }
 
 void
@@ -144,7 +150,7 @@ nlri_encode(const struct nlri *n, bool add_path, struct wire_wr *w)
     const struct nlri_ops *ops =
         n->fam >= 0 && n->fam < BGP_FAM_COUNT ? bgp_family_table[n->fam].ops : NULL;
 
-    if (ops == NULL || n->raw != NULL) {
+    if (ops == NULL) {
         wire_put_bytes(w, n->raw, n->raw_len);
         return;
     }
@@ -174,7 +180,7 @@ nlri_compare(const struct nlri *a, const struct nlri *b)
     if (a->path_id != b->path_id)
         return a->path_id < b->path_id ? -1 : 1;
     ops = a->fam >= 0 && a->fam < BGP_FAM_COUNT ? bgp_family_table[a->fam].ops : NULL;
-    if (ops == NULL || a->raw != NULL || b->raw != NULL)
+    if (ops == NULL)
         return nlri_raw_compare(a, b);
     return ops->compare(a, b);
 }
@@ -200,7 +206,7 @@ nlri_hash(const struct nlri *n)
 
     wire_store_u32(pid, n->path_id);
     h = nlri_fnv(h, pid, sizeof(pid));
-    if (ops == NULL || n->raw != NULL)
+    if (ops == NULL)
         return nlri_fnv(h, n->raw, n->raw_len);
     return h ^ ops->hash(n);
 }
@@ -211,7 +217,7 @@ nlri_format(const struct nlri *n, char *buf, size_t size)
     const struct nlri_ops *ops =
         n->fam >= 0 && n->fam < BGP_FAM_COUNT ? bgp_family_table[n->fam].ops : NULL;
 
-    if (ops == NULL || n->raw != NULL) {
+    if (ops == NULL) {
         size_t need = 2 + 2 * (size_t)n->raw_len;
 
         if (size > 0) {

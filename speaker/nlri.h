@@ -59,7 +59,8 @@ bgp_famset_has(bgp_famset s, enum bgp_family f)
     return f >= 0 && f < BGP_FAM_COUNT && (s & BGP_FAMSET(f)) != 0;
 }
 
-/* One decoded NLRI of any family. Prefix families fill addr/len; others keep raw bytes. */
+/* One decoded NLRI of any family. Prefix families fill addr/len; others keep raw bytes. A family
+ * with ops may use raw for its own bytes (the ops interpret them); without ops, raw is opaque. */
 struct nlri {
     uint32_t path_id; /* RFC 7911 3; meaningful only when has_path_id */
     uint16_t len;     /* prefix length in bits */
@@ -73,6 +74,8 @@ struct nlri {
 struct nlri_ops {
     /* Reads one NLRI (without path id); false when malformed (RFC 7606 5.3). */
     bool (*decode)(struct wire_rd *r, enum bgp_family fam, struct nlri *out, struct arena *a);
+    /* Octets encode writes; NULL: a prefix (length octet + address octets). */
+    size_t (*encoded_len)(const struct nlri *n);
     /* Writes one NLRI (without path id). */
     void (*encode)(const struct nlri *n, struct wire_wr *w);
     /* Ordering and identity within the family (path id excluded: the callers decide). */

@@ -8,6 +8,8 @@
 #include "attrset.h"
 #include "grammar_route.h"
 #include "log.h"
+#include "nlri_flow.h"
+#include "nlri_vpn.h"
 #include "arena.h"
 
 uint32_t
@@ -34,7 +36,7 @@ speaker_owner_id(struct speaker *sp, const char *owner)
 const char routes_err_family[] = "this family is not supported by the speaker yet";
 
 const char *
-routes_nlri_from(const Bgpbus__V1__Nlri *m, struct nlri *out)
+routes_nlri_from(const Bgpbus__V1__Nlri *m, struct arena *a, struct nlri *out)
 {
     const Bgpbus__V1__Prefix *pf = NULL;
     bool mcast = false;
@@ -48,6 +50,29 @@ routes_nlri_from(const Bgpbus__V1__Nlri *m, struct nlri *out)
         pf = m->multicast;
         mcast = true;
         break;
+    case BGPBUS__V1__NLRI__NLRI_LABELED_UNICAST:
+    case BGPBUS__V1__NLRI__NLRI_VPN: {
+        /* RFC 8277 / RFC 4364: the prefix with its labels (and RD), see nlri_vpn.c. */
+        bool vpn = m->nlri_case == BGPBUS__V1__NLRI__NLRI_VPN;
+        const char *err;
+
+        if (vpn ? !m->vpn : !m->labeled_unicast)
+            return "route without NLRI";
+        err = vpn ? nlri_vpn_from_proto(m->vpn->prefix, m->vpn->labels, m->vpn->rd, true, a, out)
+                  : nlri_vpn_from_proto(m->labeled_unicast->prefix, m->labeled_unicast->labels,
+                                        NULL, false, a, out);
+        if (err != NULL)
+            return err;
+        goto path_id;
+    }
+    case BGPBUS__V1__NLRI__NLRI_FLOWSPEC: {
+        /* RFC 8955 / 8956: the rule's canonical wire form, see nlri_flow.c. */
+        const char *err = nlri_flow_from_proto(m->flowspec, a, out);
+
+        if (err != NULL)
+            return err;
+        goto path_id;
+    }
     case BGPBUS__V1__NLRI__NLRI__NOT_SET: return "route without NLRI";
     default: return routes_err_family;
     }
@@ -65,6 +90,7 @@ routes_nlri_from(const Bgpbus__V1__Nlri *m, struct nlri *out)
     for (unsigned bit = pf->length; bit < max; bit++)
         if (out->addr[bit / 8] & (0x80 >> (bit % 8)))
             return "host bits set in prefix (not a network address)";
+path_id:
     if (m->has_path_id) {
         out->has_path_id = true;
         out->path_id = m->path_id;
@@ -73,10 +99,15 @@ routes_nlri_from(const Bgpbus__V1__Nlri *m, struct nlri *out)
 }
 
 const char *
-routes_check_attributes(const Bgpbus__V1__Attributes *a)
+routes_check_attributes(enum bgp_family fam, const Bgpbus__V1__Attributes *a)
 {
-    if (!a || !a->next_hop)
-        return "missing next-hop";
+    /* RFC 8955 4: a FlowSpec rule has no next hop, unless an action (redirect to IP) uses one. */
+    bool nh_optional = bgp_family_table[fam].ops == &nlri_ops_flow;
+
+    if (!a)
+        return "missing attributes";
+    if (!a->next_hop)
+        return nh_optional ? NULL : "missing next-hop";
     const Bgpbus__V1__NextHop *nh = a->next_hop;
     if (nh->has_use_local_address && nh->use_local_address)
         return NULL;
@@ -94,7 +125,9 @@ routes_apply(struct speaker *sp, struct peer **peers, size_t npeers, Bgpbus__V1_
     const Bgpbus__V1__Attributes *cached_key = NULL;
     struct attrset *cached = NULL;
     size_t failed = 0;
+    struct arena nlri_bytes; /* the NLRI bytes of families that have some, until adjout copies */
 
+    arena_init(&nlri_bytes, 4096);
     for (size_t i = 0; i < n; i++) {
         const Bgpbus__V1__Route *r = routes[i];
         Bgpbus__V1__ItemResult *it = &items[i];
@@ -102,10 +135,10 @@ routes_apply(struct speaker *sp, struct peer **peers, size_t npeers, Bgpbus__V1_
         struct nlri nl;
 
         bgpbus__v1__item_result__init(it);
-        const char *err = routes_nlri_from(r->nlri, &nl);
+        const char *err = routes_nlri_from(r->nlri, &nlri_bytes, &nl);
         if (!err && announce) {
             const Bgpbus__V1__Attributes *a = r->attributes ? r->attributes : shared;
-            err = routes_check_attributes(a);
+            err = routes_check_attributes((enum bgp_family)nl.fam, a);
             if (!err && a == cached_key) {
                 set = cached;
             } else if (!err) {
@@ -140,6 +173,7 @@ routes_apply(struct speaker *sp, struct peer **peers, size_t npeers, Bgpbus__V1_
     }
     if (cached)
         attrset_unref(sp->attrsets, cached);
+    arena_free(&nlri_bytes);
     return failed;
 }
 

@@ -15,9 +15,11 @@
 /* A route's identity in the codec's form: NULL, or why it cannot be (routes_err_family when the
  * speaker does not encode that family yet). */
 extern const char routes_err_family[];
-const char *routes_nlri_from(const Bgpbus__V1__Nlri *m, struct nlri *out);
-/* What an announce needs: a next hop (an address, or self). NULL, or why not. */
-const char *routes_check_attributes(const Bgpbus__V1__Attributes *a);
+/* Bytes the NLRI needs beyond struct nlri (labels, RD) are allocated in a. */
+const char *routes_nlri_from(const Bgpbus__V1__Nlri *m, struct arena *a, struct nlri *out);
+/* What an announce of the family needs: attributes with a next hop (an address, or self; optional
+ * for FlowSpec). NULL, or why not. */
+const char *routes_check_attributes(enum bgp_family fam, const Bgpbus__V1__Attributes *a);
 
 /*
  * Sets each route in the Adj-RIB-Out of every peer given (announce, or withdraw). Attributes

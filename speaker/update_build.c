@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "nlri_vpn.h"
+
 static size_t
 update_max_len(const struct bgp_session_codec *ctx)
 {
@@ -34,7 +36,7 @@ update_build(enum bgp_family fam, const Bgpbus__V1__Attributes *attrs, const str
     size_t max = update_max_len(ctx), i = 0;
     bool add_path, classic;
     struct wire_wr blob, msg;
-    uint8_t nh[32];
+    uint8_t nh[8 + 32];
     int nh_len = 0, rc = 0;
 
     if (fam < 0 || fam >= BGP_FAM_COUNT) {
@@ -44,9 +46,19 @@ update_build(enum bgp_family fam, const Bgpbus__V1__Attributes *attrs, const str
     add_path = bgp_famset_has(ctx->addpath_send, fam);
     wire_wr_init_dyn(&blob, 256);
     if (attrs != NULL) {
-        nh_len = attr_nexthop_bytes(attrs->next_hop, fam, ctx, self, nh);
+        /* RFC 4364 4.3.2, RFC 4659 3.2.1: a VPN next hop is an RD of zero and the address. */
+        size_t rd = nlri_vpn_family(fam) ? 8 : 0;
+
+        memset(nh, 0, rd);
+        nh_len = attr_nexthop_bytes(attrs->next_hop, fam, ctx, self, nh + rd);
+        /* A VPN-IPv6 link-local next hop needs its own RD (RFC 4659 3.2.1): the global alone. */
+        if (nh_len == 32 && rd != 0)
+            nh_len = 16;
+        if (nh_len >= 0)
+            nh_len += (int)rd;
         if (nh_len < 0) {
-            if (bgp_family_table[fam].ops == &nlri_ops_ip) {
+            if (bgp_family_table[fam].ops == &nlri_ops_ip ||
+                bgp_family_table[fam].ops == &nlri_ops_vpn) {
                 *why = "missing or unusable next-hop";
                 wire_wr_free(&blob);
                 return -1;

@@ -6,6 +6,9 @@
 
 #include <string.h>
 
+#include "nlri_flow.h"
+#include "nlri_vpn.h"
+
 ProtobufCBinaryData
 proto_bin(struct arena *a, const void *p, size_t n)
 {
@@ -167,6 +170,15 @@ proto_nlri(struct arena *a, const struct nlri *n)
             m->nlri_case = BGPBUS__V1__NLRI__NLRI_MULTICAST;
             m->multicast = pf;
         }
+        return m;
+    }
+    if (f >= 0 && f < BGP_FAM_COUNT && bgp_family_table[f].ops == &nlri_ops_vpn)
+        return nlri_vpn_to_proto(a, n, m) ? m : NULL;
+    if (f >= 0 && f < BGP_FAM_COUNT && bgp_family_table[f].ops == &nlri_ops_flow) {
+        m->flowspec = nlri_flow_to_proto(a, n);
+        if (m->flowspec == NULL)
+            return NULL;
+        m->nlri_case = BGPBUS__V1__NLRI__NLRI_FLOWSPEC;
         return m;
     }
     Bgpbus__V1__RawNlri *raw = arena_alloc(a, sizeof(*raw));

@@ -36,7 +36,8 @@ sys.path.insert(0, HERE)
 import e2e_peer  # noqa: E402
 
 IMPLEMENTED = {(1, 1): "ipv4 unicast", (1, 2): "ipv4 multicast", (2, 1): "ipv6 unicast",
-               (2, 2): "ipv6 multicast"}
+               (2, 2): "ipv6 multicast", (1, 133): "ipv4 flow", (2, 133): "ipv6 flow",
+               (1, 134): "ipv4 flow-vpn", (2, 134): "ipv6 flow-vpn"}
 NOTIFICATION, OPEN_T, KEEPALIVE_T = 3, 1, 4
 CAP_SOFTWARE_VERSION = 75
 SUPPORTED_OPTIONS = {"file", "update", "open", "asn", "bind", "timeout", "tcp_connections"}

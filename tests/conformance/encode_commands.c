@@ -144,9 +144,9 @@ enc_codec_ctx(const struct enc_peer *p, bool addpath, struct bgp_session_codec *
 /* The speaker's route_nlri: NULL when the speaker encodes the route, else why not. A family the
  * grammar knows but the speaker does not encode yet gives *unsupported. */
 static const char *
-enc_route_nlri(const Bgpbus__V1__Nlri *m, struct nlri *out, bool *unsupported)
+enc_route_nlri(const Bgpbus__V1__Nlri *m, struct arena *a, struct nlri *out, bool *unsupported)
 {
-    const char *why = routes_nlri_from(m, out);
+    const char *why = routes_nlri_from(m, a, out);
     *unsupported = why == routes_err_family;
     return *unsupported ? "family not implemented yet (issue 5)" : why;
 }
@@ -261,7 +261,7 @@ enc_one(const struct enc_peer *peer, const char *cmd, struct arena *arena)
     }
     for (size_t i = 0; i < nroutes; i++) {
         bool unsupported;
-        const char *why = enc_route_nlri(routes[i]->nlri, &er[i].nlri, &unsupported);
+        const char *why = enc_route_nlri(routes[i]->nlri, arena, &er[i].nlri, &unsupported);
         if (why != NULL && unsupported) {
             printf("SKIP %s\n", why);
             return;
@@ -273,7 +273,7 @@ enc_one(const struct enc_peer *peer, const char *cmd, struct arena *arena)
         if (!announce)
             continue;
         er[i].attrs = routes[i]->attributes ? routes[i]->attributes : shared;
-        why = routes_check_attributes(er[i].attrs);
+        why = routes_check_attributes((enum bgp_family)er[i].nlri.fam, er[i].attrs);
         if (why != NULL) {
             printf("REJECT %s\n", why);
             return;

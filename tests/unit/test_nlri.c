@@ -144,8 +144,8 @@ test_opaque_family(void **state)
 
     (void)state;
     arena_init(&a, 0);
-    /* VPNv4 has no codec yet: the field is kept whole. */
-    assert_true(nlri_decode_field(in, n, BGP_FAM_IPV4_VPN, false, &a, &v, &count));
+    /* VPLS has no codec yet: the field is kept whole. */
+    assert_true(nlri_decode_field(in, n, BGP_FAM_L2VPN_VPLS, false, &a, &v, &count));
     assert_int_equal(count, 1);
     assert_non_null(v[0].raw);
     assert_int_equal(v[0].raw_len, n);
