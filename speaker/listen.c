@@ -3,7 +3,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,6 +21,11 @@ struct listener {
     struct evconnlistener *l;
     struct sockaddr_storage addr;
     socklen_t addr_len;
+    /* RFC 5082 GTSM minimum TTL that every neighbor served here asks for (0: one does not). Set
+     * on the listening socket, so the accepted socket has it from the first segment: setting it
+     * only after accept() lets an OPEN that arrived in between through. */
+    int min_ttl;
+    bool any;
 };
 
 static void
@@ -100,6 +107,22 @@ listener_add(struct speaker *sp, const struct conf_neighbor *c)
         li->next = sp->listeners;
         sp->listeners = li;
     }
+    int want = c->incoming_ttl > 0 ? c->incoming_ttl : 0;
+    int min_ttl = !li->any                          ? want
+                  : (want == 0 || li->min_ttl == 0) ? 0
+                                                    : (want < li->min_ttl ? want : li->min_ttl);
+    if (min_ttl != li->min_ttl || !li->any) {
+        /* Lowering it (a neighbor without GTSM shares the listener) needs the option cleared. */
+        int v = min_ttl;
+        int fd = evconnlistener_get_fd(li->l);
+        int v6 = af == AF_INET6;
+        if ((min_ttl > 0 || li->any) &&
+            setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_MINHOPCOUNT : IP_MINTTL, &v,
+                       sizeof(v)) < 0)
+            log_error("minimum TTL on the listener: %s", strerror(errno));
+    }
+    li->min_ttl = min_ttl;
+    li->any = true;
     if (c->md5_password) {
         struct sockaddr_storage peer;
         socklen_t plen;
