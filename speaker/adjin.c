@@ -78,6 +78,10 @@ announce(struct adjin *in, const Bgpbus__V1__Attributes *attrs, Bgpbus__V1__Next
             rc = -1;
             break;
         }
+        if (!created && rtable_update_raw(e, &v[i]) < 0) {
+            rc = -1;
+            break;
+        }
         if (e->attrs)
             attrset_unref(in->sets, e->attrs);
         e->attrs = attrset_ref(set);

@@ -67,7 +67,7 @@ int
 adjout_set(struct adjout *o, const struct nlri *n, struct attrset *attrs, uint32_t owner)
 {
     struct rt_entry *r;
-    bool created;
+    bool created = false;
 
     if (!attrs) {
         r = rtable_find(&o->routes, n);
@@ -78,7 +78,11 @@ adjout_set(struct adjout *o, const struct nlri *n, struct attrset *attrs, uint32
         if (!r)
             return -1;
     }
-    if (r->attrs == attrs && r->owner == owner)
+    /* Same identity, other NLRI bytes (a VPN route's new labels): send the new ones. */
+    int raw_changed = attrs && !created ? rtable_update_raw(r, n) : 0;
+    if (raw_changed < 0)
+        return -1;
+    if (r->attrs == attrs && r->owner == owner && !raw_changed)
         return 0; /* the same route again: nothing to send (ExaBGP) */
     if (!r->attrs && attrs)
         o->count++;

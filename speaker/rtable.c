@@ -18,7 +18,35 @@ rtable_entry_free(struct rt_entry *e, struct attrset_table *sets)
 {
     if (e->attrs)
         attrset_unref(sets, e->attrs);
+    if (e->raw_heap)
+        free((void *)e->nlri.raw);
     free(e);
+}
+
+int
+rtable_update_raw(struct rt_entry *e, const struct nlri *n)
+{
+    if (e->nlri.raw_len == n->raw_len &&
+        (n->raw_len == 0 || memcmp(e->nlri.raw, n->raw, n->raw_len) == 0))
+        return 0;
+    if (n->raw_len <= e->raw_cap) {
+        if (e->raw_heap)
+            free((void *)e->nlri.raw);
+        e->raw_heap = false;
+        memcpy(e + 1, n->raw, n->raw_len);
+        e->nlri.raw = (const uint8_t *)(e + 1);
+    } else {
+        uint8_t *copy = malloc(n->raw_len);
+        if (!copy)
+            return -1;
+        memcpy(copy, n->raw, n->raw_len);
+        if (e->raw_heap)
+            free((void *)e->nlri.raw);
+        e->raw_heap = true;
+        e->nlri.raw = copy;
+    }
+    e->nlri.raw_len = n->raw_len;
+    return 1;
 }
 
 void
@@ -85,6 +113,7 @@ rtable_get(struct rtable *t, const struct nlri *n, bool *created)
     if (!e)
         return NULL;
     e->nlri = *n;
+    e->raw_cap = n->raw_len;
     if (n->raw_len) {
         memcpy(e + 1, n->raw, n->raw_len);
         e->nlri.raw = (const uint8_t *)(e + 1);

@@ -19,6 +19,8 @@ struct rt_entry {
     uint32_t owner;
     uint32_t hash;
     uint8_t flags;    /* free for the owner of the table */
+    bool raw_heap;    /* nlri.raw was replaced by a larger, separately allocated copy */
+    uint16_t raw_cap; /* room for raw bytes after the entry */
     struct nlri nlri; /* raw NLRI bytes, when any, follow the entry */
 };
 
@@ -35,6 +37,12 @@ void rtable_free(struct rtable *t, struct attrset_table *sets);
 struct rt_entry *rtable_find(const struct rtable *t, const struct nlri *n);
 /* The entry for n, created (attrs NULL) when missing; NULL when out of memory. */
 struct rt_entry *rtable_get(struct rtable *t, const struct nlri *n, bool *created);
+/*
+ * Takes n's raw bytes for an entry of the same identity: what identifies a route may be a part
+ * of its NLRI only (a VPN route's labels are not), and the route is sent with the latest bytes.
+ * Returns 1 when the bytes changed, 0 when equal, -1 when out of memory (entry unchanged).
+ */
+int rtable_update_raw(struct rt_entry *e, const struct nlri *n);
 /* Unlinks e; the caller frees it with rtable_entry_free. */
 void rtable_remove(struct rtable *t, struct rt_entry *e);
 void rtable_entry_free(struct rt_entry *e, struct attrset_table *sets);

@@ -168,12 +168,15 @@ class Update:
             afi, safi, nhl = struct.unpack("!HBB", v[:4])
             self.mp_family = (afi, safi)
             self.mp_nexthop = v[4:4 + nhl]
-            self.mp_reach = parse_prefixes(v[5 + nhl:], afi)
+            # Plain prefixes only for unicast/multicast; other families keep their bytes.
+            self.mp_reach = (parse_prefixes(v[5 + nhl:], afi) if safi in (1, 2)
+                             else [v[5 + nhl:]] if len(v) > 5 + nhl else [])
         if 15 in self.attrs:
             v = self.attrs[15][1]
             afi, safi = struct.unpack("!HB", v[:3])
             self.mp_family = (afi, safi)
-            self.mp_unreach = parse_prefixes(v[3:], afi)
+            self.mp_unreach = (parse_prefixes(v[3:], afi) if safi in (1, 2)
+                               else [v[3:]] if len(v) > 3 else [])
 
     def is_eor(self):
         """RFC 4724 2: an empty UPDATE (IPv4 unicast) or an empty MP_UNREACH_NLRI."""
