@@ -684,19 +684,28 @@ nb_parse_static(struct conf_arena *arena, const struct conf_node *block, struct 
     return 0;
 }
 
+/*
+ * The blocks whose items are routes of one keyword, each a named block or a flat statement:
+ *   flow  { route [NAME] { match { } scope { } then { } }  |  route <items>; }
+ *   l2vpn { vpls [NAME] { ... }  |  vpls <items>; }
+ * section: the block's name for messages; sections: sub-blocks flattened into the words.
+ */
 static int
-nb_parse_flow(struct conf_arena *arena, const struct conf_node *block, struct conf_neighbor *nb,
-              struct conf_error *err)
+nb_parse_route_block(struct conf_arena *arena, const struct conf_node *block,
+                     struct conf_neighbor *nb, enum conf_route_kind kind, const char *section,
+                     const char *keyword, const char *const *sections, struct conf_error *err)
 {
-    static const char *const sections[] = { "match", "then", "scope", NULL };
+    char what[64];
 
     for (size_t i = 0; i < block->nchildren; i++) {
         const struct conf_node *c = &block->children[i];
-        struct conf_route r = { .kind = CONF_ROUTE_FLOW, .at = c->words[0] };
+        struct conf_route r = { .kind = kind, .at = c->words[0] };
 
-        if (strcmp(c->words[0].text, "route") != 0)
-            return nb_fail(err, &c->words[0], "unknown keyword '%s' in flow, expected route",
-                           c->words[0].text, NULL);
+        if (strcmp(c->words[0].text, keyword) != 0) {
+            snprintf(what, sizeof(what), "unknown keyword '%%s' in %s, expected %s", section,
+                     keyword);
+            return nb_fail(err, &c->words[0], what, c->words[0].text, NULL);
+        }
         if (c->block) {
             if (c->nwords > 2)
                 return nb_fail(err, &c->words[2], "unexpected '%s' before '{'", c->words[2].text,
@@ -706,14 +715,17 @@ nb_parse_flow(struct conf_arena *arena, const struct conf_node *block, struct co
             if (nb_flatten(arena, c, &r, sections, err) < 0)
                 return -1;
         } else {
-            /* the flat statement form, as in the API: route <match and then items>; */
+            /* the flat statement form, as in the API: <keyword> <items>; */
             r.words = nb_words_dup(arena, c->words + 1, c->nwords - 1);
             r.nwords = c->nwords - 1;
             if (r.nwords > 0 && r.words == NULL)
                 return nb_oom(err, &c->words[0]);
         }
-        if (r.nwords == 0)
-            return nb_fail(err, &c->words[0], "empty flow route", NULL, NULL);
+        if (r.nwords == 0) {
+            snprintf(what, sizeof(what), "empty %s %s", kind == CONF_ROUTE_FLOW ? "flow" : "vpls",
+                     "route");
+            return nb_fail(err, &c->words[0], what, NULL, NULL);
+        }
         if (nb_route_add(arena, nb, &r, err) < 0)
             return -1;
     }
@@ -721,36 +733,18 @@ nb_parse_flow(struct conf_arena *arena, const struct conf_node *block, struct co
 }
 
 static int
+nb_parse_flow(struct conf_arena *arena, const struct conf_node *block, struct conf_neighbor *nb,
+              struct conf_error *err)
+{
+    static const char *const sections[] = { "match", "then", "scope", NULL };
+    return nb_parse_route_block(arena, block, nb, CONF_ROUTE_FLOW, "flow", "route", sections, err);
+}
+
+static int
 nb_parse_l2vpn(struct conf_arena *arena, const struct conf_node *block, struct conf_neighbor *nb,
                struct conf_error *err)
 {
-    for (size_t i = 0; i < block->nchildren; i++) {
-        const struct conf_node *c = &block->children[i];
-        struct conf_route r = { .kind = CONF_ROUTE_VPLS, .at = c->words[0] };
-
-        if (strcmp(c->words[0].text, "vpls") != 0)
-            return nb_fail(err, &c->words[0], "unknown keyword '%s' in l2vpn, expected vpls",
-                           c->words[0].text, NULL);
-        if (c->block) {
-            if (c->nwords > 2)
-                return nb_fail(err, &c->words[2], "unexpected '%s' before '{'", c->words[2].text,
-                               NULL);
-            if (c->nwords == 2)
-                r.name = c->words[1].text;
-            if (nb_flatten(arena, c, &r, NULL, err) < 0)
-                return -1;
-        } else {
-            r.words = nb_words_dup(arena, c->words + 1, c->nwords - 1);
-            r.nwords = c->nwords - 1;
-            if (r.nwords > 0 && r.words == NULL)
-                return nb_oom(err, &c->words[0]);
-        }
-        if (r.nwords == 0)
-            return nb_fail(err, &c->words[0], "empty vpls route", NULL, NULL);
-        if (nb_route_add(arena, nb, &r, err) < 0)
-            return -1;
-    }
-    return 0;
+    return nb_parse_route_block(arena, block, nb, CONF_ROUTE_VPLS, "l2vpn", "vpls", NULL, err);
 }
 
 /* announce { ipv4 { unicast <route>; } ipv6 { ... } l2vpn { vpls ...; } } */
