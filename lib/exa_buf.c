@@ -191,3 +191,12 @@ exa_put_prefix(struct exa_buf *b, const Bgpbus__V1__Prefix *p)
     exa_putc(b, '/');
     exa_put_u64(b, p->length);
 }
+
+int
+exa_buf_rollback(struct exa_buf *b, size_t start)
+{
+    b->len = start;
+    if (b->data != NULL)
+        b->data[start] = '\0';
+    return -1;
+}

@@ -35,6 +35,8 @@ exa_putc(struct exa_buf *b, char c)
 /* String literals only: the length is known at compile time. */
 #define EXA_PUTS(b, lit) exa_put((b), "" lit, sizeof(lit) - 1)
 
+/* Undoes everything appended since start (an event that has no rendering); returns -1. */
+int exa_buf_rollback(struct exa_buf *b, size_t start);
 void exa_puts(struct exa_buf *b, const char *s);
 void exa_put_u64(struct exa_buf *b, uint64_t v);
 void exa_put_i64(struct exa_buf *b, int64_t v);

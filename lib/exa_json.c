@@ -346,15 +346,6 @@ exa_json_header_body(struct exa_buf *b, const Bgpbus__V1__Event *ev)
     exa_putc(b, '"');
 }
 
-static int
-exa_json_rollback(struct exa_buf *b, size_t start)
-{
-    b->len = start;
-    if (b->data != NULL)
-        b->data[start] = '\0';
-    return -1;
-}
-
 int
 exa_json_event_negotiated(const Bgpbus__V1__Event *ev, const struct exa_env *env, uint64_t counter,
                           enum exa_form form, unsigned opts,
@@ -399,7 +390,7 @@ exa_json_event_negotiated(const Bgpbus__V1__Event *ev, const struct exa_env *env
         switch (ev->body_case) {
         case BGPBUS__V1__EVENT__BODY_STATE:
             if (exa_json_state(out, ev->state) < 0)
-                return exa_json_rollback(out, start);
+                return exa_buf_rollback(out, start);
             break;
         case BGPBUS__V1__EVENT__BODY_OPEN:
             exa_json_open(out, ev->open, ev->direction == BGPBUS__V1__DIRECTION__DIRECTION_SENT);
@@ -424,7 +415,7 @@ exa_json_event_negotiated(const Bgpbus__V1__Event *ev, const struct exa_env *env
         case BGPBUS__V1__EVENT__BODY_KEEPALIVE: break;
         case BGPBUS__V1__EVENT__BODY_ROUTE_REFRESH: exa_json_refresh(out, ev->route_refresh); break;
         case BGPBUS__V1__EVENT__BODY_OPERATIONAL: exa_json_operational(out, ev->operational); break;
-        default: return exa_json_rollback(out, start);
+        default: return exa_buf_rollback(out, start);
         }
     }
     /* SPEC 3.11: the negotiated object follows "message" in update and packets events. */
@@ -436,7 +427,7 @@ exa_json_event_negotiated(const Bgpbus__V1__Event *ev, const struct exa_env *env
     }
     exa_json_end(out);
     if (out->oom)
-        return exa_json_rollback(out, start);
+        return exa_buf_rollback(out, start);
     return 0;
 }
 
@@ -466,7 +457,7 @@ exa_json_fsm(const Bgpbus__V1__Event *ev, const struct exa_env *env, uint64_t co
     exa_putc(out, '"');
     exa_json_end(out);
     if (out->oom)
-        return exa_json_rollback(out, start);
+        return exa_buf_rollback(out, start);
     return 0;
 }
 
@@ -488,7 +479,7 @@ exa_json_signal(const Bgpbus__V1__PeerKey *peer, const Bgpbus__V1__SpeakerLifecy
                  sig->signal_name != NULL ? strlen(sig->signal_name) : 0);
     exa_json_end(out);
     if (out->oom)
-        return exa_json_rollback(out, start);
+        return exa_buf_rollback(out, start);
     return 0;
 }
 

@@ -492,15 +492,6 @@ exa_text_afi_safi(struct exa_buf *b, const Bgpbus__V1__Family *f)
     }
 }
 
-static int
-exa_text_rollback(struct exa_buf *b, size_t start)
-{
-    b->len = start;
-    if (b->data != NULL)
-        b->data[start] = '\0';
-    return -1;
-}
-
 int
 exa_text_event(const Bgpbus__V1__Event *ev, enum exa_form form, unsigned opts, struct exa_buf *out)
 {
@@ -528,9 +519,9 @@ exa_text_event(const Bgpbus__V1__Event *ev, enum exa_form form, unsigned opts, s
             exa_puts(out, st->reason != NULL ? st->reason : "");
             EXA_PUTS(out, "\n\n");
             break;
-        default: return exa_text_rollback(out, start);
+        default: return exa_buf_rollback(out, start);
         }
-        return out->oom ? exa_text_rollback(out, start) : 0;
+        return out->oom ? exa_buf_rollback(out, start) : 0;
     }
     switch (ev->body_case) {
     case BGPBUS__V1__EVENT__BODY_OPEN:
@@ -549,13 +540,13 @@ exa_text_event(const Bgpbus__V1__Event *ev, enum exa_form form, unsigned opts, s
         exa_put_u64(out, ev->raw.data[18]);
         exa_text_header_body(out, ev);
         EXA_PUTS(out, "\n\n");
-        return out->oom ? exa_text_rollback(out, start) : 0;
+        return out->oom ? exa_buf_rollback(out, start) : 0;
     }
     switch (ev->body_case) {
     case BGPBUS__V1__EVENT__BODY_UPDATE:
         exa_text_update(out, ev, dir, form == EXA_CONSOLIDATE);
         exa_putc(out, '\n');
-        return out->oom ? exa_text_rollback(out, start) : 0;
+        return out->oom ? exa_buf_rollback(out, start) : 0;
     case BGPBUS__V1__EVENT__BODY_EOR: {
         const Bgpbus__V1__Family *f = ev->eor->family;
 
@@ -575,7 +566,7 @@ exa_text_event(const Bgpbus__V1__Event *ev, enum exa_form form, unsigned opts, s
         }
         exa_text_prefix(out, ev, dir);
         EXA_PUTS(out, "update end\n\n");
-        return out->oom ? exa_text_rollback(out, start) : 0;
+        return out->oom ? exa_buf_rollback(out, start) : 0;
     }
     default: break;
     }
@@ -644,14 +635,14 @@ exa_text_event(const Bgpbus__V1__Event *ev, enum exa_form form, unsigned opts, s
             exa_text_header_body(out, ev);
         /* SPEC 4: operational lines have no empty line after them. */
         exa_putc(out, '\n');
-        return out->oom ? exa_text_rollback(out, start) : 0;
+        return out->oom ? exa_buf_rollback(out, start) : 0;
     }
-    default: return exa_text_rollback(out, start);
+    default: return exa_buf_rollback(out, start);
     }
     if (form == EXA_CONSOLIDATE)
         exa_text_header_body(out, ev);
     EXA_PUTS(out, "\n\n");
-    return out->oom ? exa_text_rollback(out, start) : 0;
+    return out->oom ? exa_buf_rollback(out, start) : 0;
 }
 
 void
