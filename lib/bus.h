@@ -135,6 +135,19 @@ int bus_reply(struct bus_reply_handle *h, const void *reply, size_t len);
 /* Frees `h` without answering: the client's timeout will report it. */
 void bus_reply_drop(struct bus_reply_handle *h);
 
+/*
+ * The connection (nng pipe) a request came on: an id > 0, unique while the connection lives.
+ * A client's requests share one connection as long as it stays connected.
+ */
+uint32_t bus_reply_pipe(const struct bus_reply_handle *h);
+/*
+ * Connections that close, whatever the reason (the client closed its socket or died, the
+ * network): cb(srv, arg, pipe id) in the loop for each one from now on. cb must not free srv.
+ * nng reports them from its own threads; they reach the loop through a pipe(2).
+ */
+typedef void bus_pipe_closed_cb(struct bus_server *srv, void *arg, uint32_t pipe_id);
+int bus_server_watch_pipes(struct bus_server *srv, bus_pipe_closed_cb *cb, void *arg);
+
 /* ---- REQ client --------------------------------------------------------------------------- */
 
 struct bus_client;
@@ -168,6 +181,8 @@ int bus_request(struct bus_client *c, const void *req, size_t len, int timeout_m
                 void *arg, uint32_t *id);
 /* Outstanding requests (sent or queued, not yet answered or timed out). */
 size_t bus_client_pending(const struct bus_client *c);
+/* nng's NNG_OPT_RECVFD of the client's socket: readable when replies may wait (level). */
+int bus_client_recv_fd(struct bus_client *c, int *fd);
 
 /*
  * Blocking round trip for CLIs and tests, on a client opened without an event base. On success

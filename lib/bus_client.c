@@ -309,6 +309,12 @@ bus_client_stats(const struct bus_client *c)
     return &c->stats;
 }
 
+int
+bus_client_recv_fd(struct bus_client *c, int *fd)
+{
+    return bus_sock_fd(&c->bs, NNG_OPT_RECVFD, fd);
+}
+
 size_t
 bus_client_pending(const struct bus_client *c)
 {

@@ -91,6 +91,28 @@ void bus_watch_fini(struct bus_watch *w);
 int bus_watch_start(struct bus_watch *w);
 void bus_watch_stop(struct bus_watch *w);
 
+/* ---- connections that close, reported in the loop (bus_pipes.c) ---- */
+
+typedef void bus_pipes_fn(void *arg, uint32_t pipe_id);
+
+struct bus_pipes {
+    struct bus_pipes *next; /* the registry nng's callback looks keys up in */
+    uintptr_t key;          /* 0: not registered */
+    int rfd, wfd;           /* pipe(2): nng's thread writes pipe ids, the loop reads them */
+    struct event *ev;
+    bool overflow; /* a write failed (the pipe was full); under the registry's mutex */
+    bus_pipes_fn *fn;
+    void *arg;
+    const char *url; /* for logs */
+};
+
+/* Calls fn(arg, pipe id) in the loop for every pipe of bs that closes from now on. fn must
+ * not free the socket. */
+int bus_pipes_init(struct bus_pipes *p, struct event_base *base, struct bus_sock *bs,
+                   bus_pipes_fn *fn, void *arg);
+/* Before the socket closes; safe on a zeroed struct with rfd = wfd = -1. */
+void bus_pipes_fini(struct bus_pipes *p, struct bus_sock *bs);
+
 /* ---- a FIFO of nng messages waiting for nng's send queue (bus_msgq.c) ---- */
 
 struct bus_msgq {

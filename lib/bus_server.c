@@ -22,6 +22,7 @@ struct bus_reply_handle {
     struct bus_server *srv; /* NULL once the server is gone */
     struct bus_reply_handle *prev;
     struct bus_reply_handle *next;
+    uint32_t pipe; /* the connection the request came on */
     size_t hdr_len;
     uint8_t hdr[];
 };
@@ -35,6 +36,9 @@ struct bus_server {
     void *arg;
     struct bus_reply_handle *handles; /* not yet answered */
     struct bus_stats stats;
+    struct bus_pipes pipes; /* connections that close (bus_server_watch_pipes) */
+    bus_pipe_closed_cb *pipe_cb;
+    void *pipe_arg;
     int busy;    /* depth of callbacks into the application */
     bool doomed; /* freed from inside a callback: finish when it returns */
 };
@@ -65,6 +69,7 @@ bus_server_destroy(struct bus_server *srv)
     if (srv->sendq.len > 0)
         log_warn("bus: %zu replies unsent at close of %s", srv->sendq.len, srv->bs.url);
     bus_msgq_fini(&srv->sendq);
+    bus_pipes_fini(&srv->pipes, &srv->bs);
     bus_sock_close(&srv->bs);
     free(srv);
 }
@@ -109,6 +114,7 @@ bus_server_on_readable(void *arg)
         }
         memcpy(h->hdr, nng_msg_header(msg), hdr_len);
         h->hdr_len = hdr_len;
+        h->pipe = (uint32_t)nng_pipe_id(nng_msg_get_pipe(msg));
         h->srv = srv;
         h->prev = NULL;
         h->next = srv->handles;
@@ -155,6 +161,7 @@ bus_server_open(struct bus_server **out, struct event_base *base, const struct b
         return BUS_ENOMEM;
     srv->cb = cb;
     srv->arg = arg;
+    srv->pipes = (struct bus_pipes){ .rfd = -1, .wfd = -1 };
     bus_msgq_init(&srv->sendq);
     if ((rv = bus_sock_open(&srv->bs, BUS_KIND_REP, opts)) != 0)
         goto fail;
@@ -245,4 +252,29 @@ bus_reply_drop(struct bus_reply_handle *h)
         return;
     bus_server_unlink(h);
     free(h);
+}
+
+uint32_t
+bus_reply_pipe(const struct bus_reply_handle *h)
+{
+    return h->pipe;
+}
+
+static void
+bus_server_on_pipe_closed(void *arg, uint32_t pipe_id)
+{
+    struct bus_server *srv = arg;
+
+    srv->pipe_cb(srv, srv->pipe_arg, pipe_id);
+}
+
+int
+bus_server_watch_pipes(struct bus_server *srv, bus_pipe_closed_cb *cb, void *arg)
+{
+    if (cb == NULL || srv->pipes.key != 0)
+        return BUS_EINVAL;
+    srv->pipe_cb = cb;
+    srv->pipe_arg = arg;
+    return bus_pipes_init(&srv->pipes, event_get_base(srv->recv_watch.ev), &srv->bs,
+                          bus_server_on_pipe_closed, srv);
 }

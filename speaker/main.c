@@ -294,6 +294,11 @@ main(int argc, char **argv)
                   cli.command_url ? cli.command_url : "(default)", bus_strerror(brc));
         goto out;
     }
+    /* Owner sessions end with the bus connection that opened them (owner_session.h). */
+    if ((brc = bus_server_watch_pipes(sp.rep, owner_session_pipe_closed, &sp)) < 0) {
+        log_error("cannot watch the connections of the command socket: %s", bus_strerror(brc));
+        goto out;
+    }
     bo.url = cli.events_url;
     brc = bus_pub_open(&sp.pub, &bo);
     if (brc < 0) {

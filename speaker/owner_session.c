@@ -14,6 +14,7 @@ struct owner_session {
     struct speaker *sp;
     uint32_t owner; /* interned owner id */
     uint32_t heartbeat_s;
+    uint32_t pipe; /* the bus connection that opened it (0: unknown) */
     bool withdraw;
     struct event *timer;
 };
@@ -73,7 +74,7 @@ arm(struct owner_session *os)
 
 int
 owner_session_set(struct speaker *sp, const char *owner, bool withdraw, uint32_t heartbeat_s,
-                  bool end, const char **why)
+                  bool end, uint32_t pipe, const char **why)
 {
     if (!owner || !*owner) {
         *why = "an owner session needs an owner name";
@@ -100,6 +101,7 @@ owner_session_set(struct speaker *sp, const char *owner, bool withdraw, uint32_t
     }
     os->withdraw = withdraw;
     os->heartbeat_s = heartbeat_s;
+    os->pipe = pipe; /* a new OwnerSession moves the session to its connection */
     arm(os);
     return 0;
 }
@@ -114,6 +116,20 @@ owner_session_touch(struct speaker *sp, const char *owner)
             arm(os);
             return;
         }
+}
+
+void
+owner_session_pipe_closed(struct bus_server *srv, void *arg, uint32_t pipe)
+{
+    struct speaker *sp = arg;
+    struct owner_session *os = sp->owner_sessions, *next;
+
+    (void)srv;
+    for (; os; os = next) {
+        next = os->next;
+        if (pipe != 0 && os->pipe == pipe)
+            session_end(os, "closed its bus connection");
+    }
 }
 
 void

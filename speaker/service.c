@@ -34,6 +34,7 @@ struct svc_ctx {
     Bgpbus__V1__Reply *rep;
     struct peer **sel; /* selected peers */
     size_t nsel;
+    uint32_t pipe; /* the bus connection the request came on */
 };
 
 static void
@@ -539,7 +540,7 @@ svc_dispatch(struct svc_ctx *x)
         if (owner_session_set(sp, os->owner ? os->owner : req->owner,
                               os->has_withdraw_on_disconnect && os->withdraw_on_disconnect,
                               os->has_heartbeat ? os->heartbeat : 0, os->has_end && os->end,
-                              &why) < 0)
+                              x->pipe, &why) < 0)
             reply_error(rep, BGPBUS__V1__STATUS__STATUS_INVALID_ARGUMENT, why);
         break;
     }
@@ -571,7 +572,7 @@ service_request(struct bus_server *srv, void *arg, const uint8_t *buf, size_t le
     struct speaker *sp = arg;
     struct arena *a = &sp->arena;
     Bgpbus__V1__Reply rep = BGPBUS__V1__REPLY__INIT;
-    struct svc_ctx x = { .sp = sp, .a = a, .rep = &rep };
+    struct svc_ctx x = { .sp = sp, .a = a, .rep = &rep, .pipe = bus_reply_pipe(h) };
 
     (void)srv;
     arena_reset(a);

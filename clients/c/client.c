@@ -33,6 +33,7 @@ bgpbus_strerror(int err)
     case BGPBUS_E_PROTO: return "a message from the speaker does not decode";
     case BGPBUS_E_NOMEM: return "out of memory";
     case BGPBUS_E_BUS: return "bus failure";
+    case BGPBUS_E_CLOSED: return "the client was closed before the reply";
     default: return "unknown error";
     }
 }
@@ -64,6 +65,7 @@ client_bus_error(struct bgpbus_client *c, int bus_err, const char *what)
     case BUS_ETIMEDOUT: return BGPBUS_E_TIMEOUT;
     case BUS_ENOMEM: return BGPBUS_E_NOMEM;
     case BUS_EINVAL: return BGPBUS_E_INVALID;
+    case BUS_ECANCELED: return BGPBUS_E_CLOSED;
     default: break;
     }
     /* nng reports an absent ipc socket or a refused TCP connection as these. */
@@ -152,6 +154,7 @@ bgpbus_client_close(bgpbus_client *c)
     client_events_close(c);
     if (c->req)
         bus_client_free(c->req); /* cancels what is outstanding: callbacks see ECANCELED */
+    client_async_close(c);
     if (c->base)
         event_base_free(c->base);
     free(c->command_url);
@@ -202,6 +205,25 @@ on_reply(struct bus_client *bc, void *arg, int status, const uint8_t *reply, siz
 }
 
 int
+client_encode(struct bgpbus_client *c, Bgpbus__V1__Request *req, uint8_t **buf, size_t *len)
+{
+    req->has_id = true;
+    req->id = ++c->next_id;
+    if (!req->owner && c->owner)
+        req->owner = c->owner;
+    *len = bgpbus__v1__request__get_packed_size(req);
+    if (!(*buf = malloc(*len ? *len : 1))) {
+        client_set_error(c, "out of memory");
+        return BGPBUS_E_NOMEM;
+    }
+    bgpbus__v1__request__pack(req, *buf);
+    /* Any request of the owner is a heartbeat (owner_session.h in the speaker). */
+    if (req->owner && c->owner && strcmp(req->owner, c->owner) == 0)
+        c->last_heartbeat_ms = client_now_ms();
+    return 0;
+}
+
+int
 client_send(struct bgpbus_client *c, Bgpbus__V1__Request *req, client_reply_fn *cb, void *arg)
 {
     struct pending *p;
@@ -213,17 +235,14 @@ client_send(struct bgpbus_client *c, Bgpbus__V1__Request *req, client_reply_fn *
     while (bus_client_pending(c->req) >= BUS_CLIENT_INFLIGHT)
         if (event_base_loop(c->base, EVLOOP_ONCE) < 0)
             return BGPBUS_E_BUS;
-    req->has_id = true;
-    req->id = ++c->next_id;
-    if (!req->owner && c->owner)
-        req->owner = c->owner;
-    len = bgpbus__v1__request__get_packed_size(req);
-    if (!(buf = malloc(len ? len : 1)) || !(p = malloc(sizeof(*p)))) {
-        free(buf);
+    if (!(p = malloc(sizeof(*p)))) {
         client_set_error(c, "out of memory");
         return BGPBUS_E_NOMEM;
     }
-    bgpbus__v1__request__pack(req, buf);
+    if ((rc = client_encode(c, req, &buf, &len)) < 0) {
+        free(p);
+        return rc;
+    }
     *p = (struct pending){ .c = c, .cb = cb, .arg = arg };
     rc = bus_request(c->req, buf, len, c->timeout_ms, on_reply, p, NULL);
     free(buf);
@@ -231,15 +250,14 @@ client_send(struct bgpbus_client *c, Bgpbus__V1__Request *req, client_reply_fn *
         free(p);
         return client_bus_error(c, rc, "request");
     }
-    if (req->owner && c->owner && strcmp(req->owner, c->owner) == 0)
-        c->last_heartbeat_ms = client_now_ms();
     return 0;
 }
 
 int
 client_drain(struct bgpbus_client *c)
 {
-    while (bus_client_pending(c->req) > 0)
+    /* bgpbus_submit() requests share the connection; their callbacks wait for dispatch. */
+    while (bus_client_pending(c->req) > c->async_inflight)
         if (event_base_loop(c->base, EVLOOP_ONCE) < 0)
             return BGPBUS_E_BUS;
     return 0;
@@ -323,8 +341,8 @@ struct batch_ctx {
     int *worst;
 };
 
-static void
-result_set(struct bgpbus_result *r, int status, const char *error)
+void
+client_result_set(struct bgpbus_result *r, int status, const char *error)
 {
     const char *why = status ? (error ? error : "failed") : "";
     size_t n = strnlen(why, sizeof(r->error) - 1);
@@ -334,37 +352,90 @@ result_set(struct bgpbus_result *r, int status, const char *error)
     r->error[n] = 0;
 }
 
-static void
-batch_reply(struct bgpbus_client *c, void *arg, int status, const Bgpbus__V1__Reply *rep)
+void
+client_batch_results(struct bgpbus_client *c, int status, const Bgpbus__V1__Reply *rep,
+                     struct bgpbus_result *results, const size_t *map, size_t n, int *worst)
 {
-    struct batch_ctx *b = arg;
     int whole = status;
 
     if (whole == 0 && rep->has_status && rep->status != BGPBUS__V1__STATUS__STATUS_OK &&
         rep->status != BGPBUS__V1__STATUS__STATUS_PARTIAL)
         whole = client_reply_status(c, rep);
     if (whole < 0) {
-        if (*b->worst == 0 || *b->worst == BGPBUS_E_PARTIAL)
-            *b->worst = whole;
-        for (size_t i = 0; b->results && i < b->n; i++)
-            result_set(&b->results[b->map[i]], whole, c->error);
+        if (*worst == 0 || *worst == BGPBUS_E_PARTIAL)
+            *worst = whole;
+        for (size_t i = 0; results && i < n; i++)
+            client_result_set(&results[map[i]], whole, c->error);
     } else {
-        for (size_t i = 0; i < b->n; i++) {
+        for (size_t i = 0; i < n; i++) {
             const Bgpbus__V1__ItemResult *it = i < rep->n_items ? rep->items[i] : NULL;
             bool ok = !it || !it->has_status || it->status == BGPBUS__V1__STATUS__STATUS_OK;
-            if (!ok && *b->worst == 0)
-                *b->worst = BGPBUS_E_PARTIAL;
-            if (b->results)
-                result_set(&b->results[b->map[i]],
-                           ok ? 0
-                           : it->status == BGPBUS__V1__STATUS__STATUS_INVALID_ARGUMENT
-                               ? BGPBUS_E_INVALID
-                               : BGPBUS_E_REJECTED,
-                           it ? it->error : NULL);
+            if (!ok && *worst == 0)
+                *worst = BGPBUS_E_PARTIAL;
+            if (results)
+                client_result_set(&results[map[i]],
+                                  ok ? 0
+                                  : it->status == BGPBUS__V1__STATUS__STATUS_INVALID_ARGUMENT
+                                      ? BGPBUS_E_INVALID
+                                      : BGPBUS_E_REJECTED,
+                                  it ? it->error : NULL);
         }
     }
+}
+
+static void
+batch_reply(struct bgpbus_client *c, void *arg, int status, const Bgpbus__V1__Reply *rep)
+{
+    struct batch_ctx *b = arg;
+
+    client_batch_results(c, status, rep, b->results, b->map, b->n, b->worst);
     free(b->map);
     free(b);
+}
+
+int
+client_routes_request(struct bgpbus_client *c, const char *neighbor,
+                      const struct bgpbus_route *routes, size_t cnt, bool announce,
+                      struct arena *arena, Bgpbus__V1__Request *req, size_t *map, size_t *sent,
+                      struct bgpbus_result *results, int *worst)
+{
+    Bgpbus__V1__Route **rv = arena_calloc(arena, cnt ? cnt : 1, sizeof(*rv));
+    Bgpbus__V1__Announce *ann = arena_alloc(arena, sizeof(*ann));
+    Bgpbus__V1__Withdraw *wd = arena_alloc(arena, sizeof(*wd));
+
+    if (!rv || !ann || !wd)
+        return BGPBUS_E_NOMEM;
+    *sent = 0;
+    /* A route that cannot be encoded is refused alone; the rest of the batch goes. */
+    for (size_t i = 0; i < cnt; i++) {
+        const char *why = NULL;
+        if ((rv[*sent] = client_route_pb(&routes[i], announce, arena, &why))) {
+            map[(*sent)++] = i;
+            continue;
+        }
+        if (*worst == 0)
+            *worst = BGPBUS_E_PARTIAL;
+        if (results)
+            client_result_set(&results[i], BGPBUS_E_INVALID, why);
+    }
+    if (neighbor && !(req->neighbors = client_selector_pb(neighbor, arena))) {
+        client_set_error(c, "bad neighbor address %s", neighbor);
+        return BGPBUS_E_INVALID;
+    }
+    if (announce) {
+        bgpbus__v1__announce__init(ann);
+        ann->routes = rv;
+        ann->n_routes = *sent;
+        req->command_case = BGPBUS__V1__REQUEST__COMMAND_ANNOUNCE;
+        req->announce = ann;
+    } else {
+        bgpbus__v1__withdraw__init(wd);
+        wd->routes = rv;
+        wd->n_routes = *sent;
+        req->command_case = BGPBUS__V1__REQUEST__COMMAND_WITHDRAW;
+        req->withdraw = wd;
+    }
+    return 0;
 }
 
 static int
@@ -380,50 +451,19 @@ routes_call(struct bgpbus_client *c, const char *neighbor, const struct bgpbus_r
     for (size_t done = 0; done < n && rc == 0; done += BGPBUS_BATCH) {
         size_t cnt = n - done < BGPBUS_BATCH ? n - done : BGPBUS_BATCH;
         Bgpbus__V1__Request req = BGPBUS__V1__REQUEST__INIT;
-        Bgpbus__V1__Announce ann = BGPBUS__V1__ANNOUNCE__INIT;
-        Bgpbus__V1__Withdraw wd = BGPBUS__V1__WITHDRAW__INIT;
-        Bgpbus__V1__Route **rv;
         struct batch_ctx *b;
         size_t *map, sent = 0;
 
         arena_reset(&arena);
-        rv = arena_calloc(&arena, cnt, sizeof(*rv));
-        if (!rv || !(map = malloc(cnt * sizeof(*map)))) {
+        if (!(map = malloc(cnt * sizeof(*map)))) {
             rc = BGPBUS_E_NOMEM;
             break;
         }
-        /* A route that cannot be encoded is refused alone; the rest of the batch goes. */
-        for (size_t i = 0; i < cnt; i++) {
-            const char *why = NULL;
-            if ((rv[sent] = client_route_pb(&routes[done + i], announce, &arena, &why))) {
-                map[sent++] = i;
-                continue;
-            }
-            if (worst == 0)
-                worst = BGPBUS_E_PARTIAL;
-            if (results)
-                result_set(&results[done + i], BGPBUS_E_INVALID, why);
-        }
-        if (neighbor && !(req.neighbors = client_selector_pb(neighbor, &arena))) {
-            client_set_error(c, "bad neighbor address %s", neighbor);
-            free(map);
-            rc = BGPBUS_E_INVALID;
-            break;
-        }
-        if (sent == 0) {
+        rc = client_routes_request(c, neighbor, routes + done, cnt, announce, &arena, &req, map,
+                                   &sent, results ? results + done : NULL, &worst);
+        if (rc < 0 || sent == 0) {
             free(map);
             continue;
-        }
-        if (announce) {
-            ann.routes = rv;
-            ann.n_routes = sent;
-            req.command_case = BGPBUS__V1__REQUEST__COMMAND_ANNOUNCE;
-            req.announce = &ann;
-        } else {
-            wd.routes = rv;
-            wd.n_routes = sent;
-            req.command_case = BGPBUS__V1__REQUEST__COMMAND_WITHDRAW;
-            req.withdraw = &wd;
         }
         if (!(b = malloc(sizeof(*b)))) {
             free(map);

@@ -52,6 +52,11 @@ struct bgpbus_client {
     /* owner session */
     unsigned heartbeat_s;
     int64_t last_heartbeat_ms;
+
+    /* requests sent with bgpbus_submit() (client_async.c) */
+    struct client_async *async_head, *async_tail; /* not answered yet, oldest (deadline) first */
+    struct client_async *done_head, *done_tail;   /* answered, callback not run yet */
+    size_t async_inflight;                        /* on the list of the not answered */
 };
 
 struct bgpbus_event {
@@ -83,7 +88,30 @@ int64_t client_now_ms(void);
 typedef void client_reply_fn(struct bgpbus_client *c, void *arg, int status,
                              const Bgpbus__V1__Reply *rep);
 int client_send(struct bgpbus_client *c, Bgpbus__V1__Request *req, client_reply_fn *cb, void *arg);
+/* Waits for the requests of client_send(), not for those of bgpbus_submit(). */
 int client_drain(struct bgpbus_client *c);
+/* Sets the request's id and owner and packs it (*buf malloc()ed, the caller frees). */
+int client_encode(struct bgpbus_client *c, Bgpbus__V1__Request *req, uint8_t **buf, size_t *len);
+
+/* client_async.c: ends every bgpbus_submit() request with BGPBUS_E_CLOSED (at close). */
+void client_async_close(struct bgpbus_client *c);
+
+/* The per-route results of an announce/withdraw reply (status, rep as client_reply_fn gets
+ * them): results[map[i]] for item i of n; *worst becomes BGPBUS_E_PARTIAL or the whole
+ * request's error. */
+void client_batch_results(struct bgpbus_client *c, int status, const Bgpbus__V1__Reply *rep,
+                          struct bgpbus_result *results, const size_t *map, size_t n, int *worst);
+/*
+ * An Announce (Withdraw) request of cnt routes (at most BGPBUS_BATCH), allocated from arena: a
+ * route that does not encode gets its result (when results) and *worst BGPBUS_E_PARTIAL, the
+ * others go; map[k] (cnt entries) is the route of the request's k-th item, *sent how many.
+ */
+int client_routes_request(struct bgpbus_client *c, const char *neighbor,
+                          const struct bgpbus_route *routes, size_t cnt, bool announce,
+                          struct arena *arena, Bgpbus__V1__Request *req, size_t *map, size_t *sent,
+                          struct bgpbus_result *results, int *worst);
+/* Sets one result (the error text truncated to the field). */
+void client_result_set(struct bgpbus_result *r, int status, const char *error);
 
 /* client_route.c: a bgpbus_route into protobuf, allocated from arena. NULL with *why set. */
 Bgpbus__V1__Route *client_route_pb(const struct bgpbus_route *r, bool announce, struct arena *arena,

@@ -17,7 +17,11 @@
  *
  * From an event loop: poll bgpbus_client_fd() for reading and call bgpbus_next_event() with
  * timeout 0 while it returns 1 (the fd is level-triggered; it may wake up with nothing to
- * read). Calls never run user callbacks: everything is returned.
+ * read). Requests that do not block: bgpbus_submit() (or bgpbus_announce_async() ...) with a
+ * completion callback, bgpbus_request_fd() and bgpbus_timeout_ms() for poll(), and
+ * bgpbus_dispatch() to run the completions (see "from an event loop" below, and
+ * examples/bgpbus_example_loop.c). Completion callbacks run only inside bgpbus_dispatch();
+ * nothing else ever calls user code except the line callback of bgpbus_send_lines().
  *
  * Events are delivered in order without loss: a sequence gap seen on the subscription is
  * repaired inside the library from the speaker's replay ring before later events are
@@ -64,7 +68,8 @@ enum bgpbus_error {
     BGPBUS_E_PARTIAL = -5,  /* a batch where some items failed (see the per-item results) */
     BGPBUS_E_PROTO = -6,    /* a reply or event that does not decode */
     BGPBUS_E_NOMEM = -7,
-    BGPBUS_E_BUS = -8, /* any other bus failure */
+    BGPBUS_E_BUS = -8,    /* any other bus failure */
+    BGPBUS_E_CLOSED = -9, /* the client was closed before the reply came */
 };
 
 /* A constant text for a BGPBUS_E* code. */
@@ -181,6 +186,53 @@ BGPBUS_API int bgpbus_send_lines(bgpbus_client *c, const char *const *lines, siz
 BGPBUS_API int bgpbus_request(bgpbus_client *c, struct Bgpbus__V1__Request *req,
                               struct Bgpbus__V1__Reply **reply);
 BGPBUS_API void bgpbus_reply_free(struct Bgpbus__V1__Reply *reply);
+
+/* ---- from an event loop: requests that do not block ---------------------------------------- */
+
+/*
+ * The end of a request sent with bgpbus_submit(): status 0 and the decoded reply (valid during
+ * the call only; its own status says what the speaker made of the request), or a BGPBUS_E*
+ * code with reply NULL (BGPBUS_E_TIMEOUT, BGPBUS_E_CLOSED when the client was closed first).
+ */
+typedef void bgpbus_reply_cb(bgpbus_client *c, void *arg, int status,
+                             const struct Bgpbus__V1__Reply *reply);
+/*
+ * Sends a request and returns at once; cb (required) runs exactly once, later, from
+ * bgpbus_dispatch() (or from bgpbus_client_close() with BGPBUS_E_CLOSED). Beyond 32 requests on
+ * the wire the rest wait in the library, their timeouts running. The request id (and the
+ * owner, when absent) are set by the library; req may be freed when this returns. Returns 0, or
+ * a negative code and cb never runs.
+ */
+BGPBUS_API int bgpbus_submit(bgpbus_client *c, struct Bgpbus__V1__Request *req, bgpbus_reply_cb *cb,
+                             void *arg);
+/* The end of an announce/withdraw sent without blocking: status as bgpbus_announce() returns it
+ * and one result per route (results[i] is routes[i]); valid during the call only. */
+typedef void bgpbus_routes_cb(bgpbus_client *c, void *arg, int status,
+                              const struct bgpbus_result *results, size_t n);
+/* bgpbus_announce() / bgpbus_withdraw() without blocking, for at most BGPBUS_BATCH routes (one
+ * request). The routes are encoded before this returns: they may be freed then. */
+BGPBUS_API int bgpbus_announce_async(bgpbus_client *c, const char *neighbor,
+                                     const struct bgpbus_route *routes, size_t n,
+                                     bgpbus_routes_cb *cb, void *arg);
+BGPBUS_API int bgpbus_withdraw_async(bgpbus_client *c, const char *neighbor,
+                                     const struct bgpbus_route *routes, size_t n,
+                                     bgpbus_routes_cb *cb, void *arg);
+/*
+ * A file descriptor that is readable when replies may have arrived (nng's NNG_OPT_RECVFD of the
+ * request socket). Level-triggered; nng 1.5.2 can leave it readable with nothing to receive:
+ * when bgpbus_dispatch() ran nothing after it said readable, leave it out of poll() for a
+ * millisecond or two rather than spin (the example shows how).
+ */
+BGPBUS_API int bgpbus_request_fd(bgpbus_client *c);
+/* Milliseconds until bgpbus_dispatch() has something to do without the fd (a request's timeout
+ * or completions already waiting: 0); -1 when no request is outstanding. A poll() timeout. */
+BGPBUS_API int bgpbus_timeout_ms(bgpbus_client *c);
+/* Receives the replies that arrived, expires the requests whose time is up, and runs their
+ * callbacks. Never waits. Returns how many callbacks ran, or a negative code. Callbacks may
+ * call any bgpbus function except bgpbus_client_close() on their own client. */
+BGPBUS_API int bgpbus_dispatch(bgpbus_client *c);
+/* Requests submitted whose callback has not run yet. */
+BGPBUS_API size_t bgpbus_pending(const bgpbus_client *c);
 
 /* ---- events ------------------------------------------------------------------------------- */
 

@@ -8,7 +8,8 @@ const path = require('path');
 const proto = require('./proto');
 const { Socket } = require('./nng');
 const { EventStream } = require('./events');
-const { toPb, fromPb, addressBytes, addressText } = require('./routes');
+const net = require('net');
+const { toPb, fromPb, addressBytes, addressText, u32 } = require('./routes');
 
 // Where the speaker puts its ipc sockets by default (lib/bus_addr.c).
 function runtimeDir() {
@@ -37,6 +38,17 @@ function selector(neighbor) {
   if (neighbor == null) return undefined;
   const list = Array.isArray(neighbor) ? neighbor : [neighbor];
   return { matches: list.map((a) => ({ address: addressBytes(a) })) };
+}
+
+// (AFI, SAFI) of the families addNeighbor() takes (RFC 4760; IANA registries).
+const FAMILIES = { 'ipv4 unicast': [1, 1], 'ipv6 unicast': [2, 1], 'ipv4 multicast': [1, 2], 'ipv6 multicast': [2, 2] };
+
+function familyCode(name) {
+  let key = String(name).trim().toLowerCase();
+  if (!key.includes(' ')) key += ' unicast';
+  if (!FAMILIES[key]) throw new TypeError(`unknown family ${JSON.stringify(name)} (want one of ${Object.keys(FAMILIES).join(', ')})`);
+  const [afi, safi] = FAMILIES[key];
+  return { afi, safi };
 }
 
 const result = (item) => ({
@@ -124,6 +136,31 @@ class Client {
         routesAdvertised: st.routesAdvertised || 0, routesReceived: st.routesReceived || 0, pb: n,
       };
     });
+  }
+
+  // Adds a neighbor at run time (AddNeighbor; absent settings take the configuration
+  // grammar's defaults): {address, localAs, peerAs, localAddress, routerId, holdTime, passive,
+  // connect (the peer's port), listen (the local port), families (['ipv4 unicast', ...])}.
+  // Refused (the neighbor exists, a bad setting): rejects with BgpbusError.
+  async addNeighbor({ address, localAs, peerAs, localAddress, routerId, holdTime, passive, connect, listen, families } = {}) {
+    const config = { address: addressBytes(address), localAs: u32('localAs', localAs), peerAs: u32('peerAs', peerAs) };
+    if (localAddress != null) config.localAddress = addressBytes(localAddress);
+    if (routerId != null) {
+      if (net.isIP(routerId) !== 4) throw new TypeError(`routerId must be an IPv4 address, not ${JSON.stringify(routerId)}`);
+      config.routerId = addressBytes(routerId);
+    }
+    if (holdTime != null) config.holdTime = u32('holdTime', holdTime);
+    if (passive) config.passive = true;
+    if (connect != null) config.peerPort = u32('connect', connect);
+    if (listen != null) config.listenPort = u32('listen', listen);
+    if (families) config.families = families.map(familyCode);
+    await this.checked({ addNeighbor: { config } });
+  }
+
+  // Removes the neighbor with this address (its session ends with a Cease). Unknown address:
+  // rejects with BgpbusError, status 'no_matching_neighbor'.
+  async removeNeighbor(address) {
+    await this.checked({ removeNeighbor: {}, neighbors: selector(address) });
   }
 
   // Adj-RIB-Out routes of owner ("" = every owner), every page: [{neighbor, route}].

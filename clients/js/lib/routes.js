@@ -169,4 +169,4 @@ function fromPb(nlri, { family, attributes, nextHop, owner } = {}) {
   return r;
 }
 
-module.exports = { toPb, fromPb, addressBytes, addressText, parsePrefix, communityValue, communityText };
+module.exports = { toPb, fromPb, addressBytes, addressText, parsePrefix, communityValue, communityText, u32 };

@@ -16,7 +16,7 @@ import threading
 
 from bgpbus import _nng
 from bgpbus.events import EventStream, read_events_request
-from bgpbus.routes import address_text, from_pb, to_pb
+from bgpbus.routes import _u32, address_text, from_pb, to_pb
 from bgpbus.v1 import neighbor_pb2, reply_pb2, request_pb2
 
 
@@ -84,6 +84,20 @@ class Neighbor:
 
     def __repr__(self):
         return "<Neighbor %s %s>" % (self.address, self.state)
+
+
+# (AFI, SAFI) of the families add_neighbor() takes (RFC 4760; IANA registries).
+_FAMILIES = {"ipv4 unicast": (1, 1), "ipv6 unicast": (2, 1), "ipv4 multicast": (1, 2),
+             "ipv6 multicast": (2, 2)}
+
+
+def family_code(name):
+    """ "ipv4 unicast" (or "ipv4") -> (1, 1)."""
+    key = name.strip().lower()
+    key = key if " " in key else key + " unicast"
+    if key not in _FAMILIES:
+        raise ValueError("unknown family %r (want one of %s)" % (name, ", ".join(_FAMILIES)))
+    return _FAMILIES[key]
 
 
 def _selector(req, neighbor):
@@ -187,6 +201,43 @@ class Client:
         req.list_neighbors.SetInParent()
         _selector(req, neighbor)
         return [Neighbor(n) for n in self._checked(req).neighbors.neighbors]
+
+    def add_neighbor(self, address, local_as, peer_as, local_address=None, router_id=None,
+                     hold_time=None, passive=False, connect=None, listen=None, families=None):
+        """Adds a neighbor at run time (AddNeighbor; absent settings take the configuration
+        grammar's defaults). connect: the peer's TCP port; listen: the local port to accept
+        on; families: ["ipv4 unicast", "ipv6 unicast", ...] (None: the speaker's default).
+        Refused (e.g. the neighbor exists, a bad setting): BgpbusError."""
+        req = request_pb2.Request()
+        nc = req.add_neighbor.config
+        nc.address = ipaddress.ip_address(address).packed
+        nc.local_as = _u32("local_as", local_as)
+        nc.peer_as = _u32("peer_as", peer_as)
+        if local_address is not None:
+            nc.local_address = ipaddress.ip_address(local_address).packed
+        if router_id is not None:
+            nc.router_id = ipaddress.IPv4Address(router_id).packed
+        if hold_time is not None:
+            nc.hold_time = _u32("hold_time", hold_time)
+        if passive:
+            nc.passive = True
+        if connect is not None:
+            nc.peer_port = _u32("connect", connect)
+        if listen is not None:
+            nc.listen_port = _u32("listen", listen)
+        for name in families or ():
+            afi, safi = family_code(name)
+            f = nc.families.add()
+            f.afi, f.safi = afi, safi
+        self._checked(req)
+
+    def remove_neighbor(self, address):
+        """Removes the neighbor with this address (its session is closed with a Cease).
+        Unknown address: BgpbusError with status "no_matching_neighbor"."""
+        req = request_pb2.Request()
+        req.remove_neighbor.SetInParent()
+        _selector(req, address)
+        self._checked(req)
 
     def routes(self, owner="", neighbor=None):
         """Adj-RIB-Out routes of owner ("" = every owner), every page: [(neighbor, Route)]."""
