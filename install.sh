@@ -17,12 +17,13 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 deps() {
-  local profile=${1:-all}
+  local profile=${1:-all} build_pkgs test_pkgs demo_pkgs pkgs
   build_pkgs=(build-essential cmake pkg-config git ca-certificates
     libnng-dev libmbedtls-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
     libevent-dev libcmocka-dev)
   test_pkgs=(python3 python3-protobuf procps iproute2 bzip2 gzip xxd openssl
-    bird2 gobgpd frr openbgpd exabgp)
+    bird2 gobgpd frr openbgpd exabgp
+    docker.io docker-compose debootstrap) # tests/containers: a local engine and base image
   demo_pkgs=(python3 bird2 procps)
 
   case $profile in
@@ -33,7 +34,7 @@ deps() {
     *) echo "usage: $0 deps [build|test|demo|all]" >&2; exit 2 ;;
   esac
 
-  local SUDO= p v need_node=0 build_pkgs test_pkgs demo_pkgs pkgs missing=()
+  local SUDO= p v need_node=0 missing=()
   [ "$(id -u)" -eq 0 ] || SUDO=sudo
   export DEBIAN_FRONTEND=noninteractive
 
