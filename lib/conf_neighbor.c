@@ -775,6 +775,9 @@ nb_parse_announce(struct conf_arena *arena, const struct conf_node *block, struc
             if (r.family == NULL)
                 return nb_fail(err, &st->words[0], "invalid afi/safi pair %s/%s", an,
                                st->words[0].text);
+            /* announce { l2vpn { vpls <items>; } }: the same route as l2vpn { vpls <items>; } */
+            if (r.family->id == CONF_FAMILY_L2VPN_VPLS)
+                r.kind = CONF_ROUTE_VPLS;
             if (st->nwords < 2)
                 return nb_fail(err, &st->words[0], "'%s' expects a route", st->words[0].text, NULL);
             r.words = nb_words_dup(arena, st->words + 1, st->nwords - 1);

@@ -5,6 +5,8 @@
  * are rendered from their wire bytes so nothing the peer sent is hidden.
  */
 #include "exa_json.h"
+#include "exa_flow.h"
+#include "exa_l2vpn.h"
 
 /* The attributes ExaBGP knows, by type code; an unknown attribute is written between them
  * at the place of its code (SPEC 3.5.1 "ascending type code"). */
@@ -246,24 +248,12 @@ exa_json_attr(struct exa_members *m, const Bgpbus__V1__Attributes *a, unsigned c
         return;
     }
     case 25:
-        /* 4.2 has no IPv6 extended community decoder: its generic form (SPEC 3.5.1). */
+        /* 4.2 has no JSON name for it: the generic key with the attribute's text (SPEC 3.5.1). */
         if (a->n_ipv6_extended_communities == 0)
             return;
         exa_key(m, "attribute-0x19-0xC0");
         exa_putc(b, '"');
-        EXA_PUTS(b, "0x");
-        for (size_t i = 0; i < a->n_ipv6_extended_communities; i++) {
-            const Bgpbus__V1__Ipv6ExtendedCommunity *e = a->ipv6_extended_communities[i];
-            size_t at = b->len;
-
-            exa_put_hex(b, e->raw.data, e->has_raw ? e->raw.len : 0);
-            /* Drop the "0x" of each piece: one hex string for the whole attribute. */
-            if (!b->oom) {
-                memmove(b->data + at, b->data + at + 2, b->len - at - 2);
-                b->len -= 2;
-                b->data[b->len] = '\0';
-            }
-        }
+        exa_put_ipv6_extcomms_text(b, a); /* 4.2: the attribute's repr */
         exa_putc(b, '"');
         return;
     case 26:
@@ -390,8 +380,9 @@ exa_json_path_info(struct exa_buf *b, const Bgpbus__V1__Nlri *n)
     exa_putc(b, '"');
 }
 
+/* nh: the announce group's next hop, which a FlowSpec rule shows (NULL in a withdraw). */
 static void
-exa_json_nlri(struct exa_buf *b, const Bgpbus__V1__Nlri *n)
+exa_json_nlri(struct exa_buf *b, const Bgpbus__V1__Nlri *n, const Bgpbus__V1__NextHop *nh)
 {
     exa_putc(b, '{');
     switch (n->nlri_case) {
@@ -432,6 +423,8 @@ exa_json_nlri(struct exa_buf *b, const Bgpbus__V1__Nlri *n)
         EXA_PUTS(b, ", \"size\": ");
         exa_put_u64(b, n->vpls->size);
         break;
+    case BGPBUS__V1__NLRI__NLRI_EVPN: exa_json_evpn(b, n->evpn); break;
+    case BGPBUS__V1__NLRI__NLRI_FLOWSPEC: exa_json_flow(b, n->flowspec, nh); break;
     case BGPBUS__V1__NLRI__NLRI_RAW:
         /* A family the codec does not parse yet: its NLRI bytes, so nothing is hidden. */
         EXA_PUTS(b, " \"raw\": \"");
@@ -439,7 +432,7 @@ exa_json_nlri(struct exa_buf *b, const Bgpbus__V1__Nlri *n)
         exa_putc(b, '"');
         break;
     default:
-        /* FlowSpec and EVPN typed NLRI: not rendered yet, the members stay valid JSON. */
+        /* An NLRI with no member set: nothing to show, the members stay valid JSON. */
         EXA_PUTS(b, " \"parsed\": false");
         break;
     }
@@ -529,7 +522,7 @@ exa_json_announce(struct exa_buf *b, const Bgpbus__V1__Update *u, const Bgpbus__
                     if (!first_nlri)
                         EXA_PUTS(b, ", ");
                     first_nlri = false;
-                    exa_json_nlri(b, x->nlri[n]);
+                    exa_json_nlri(b, x->nlri[n], x->next_hop);
                 }
             }
             EXA_PUTS(b, " ]");
@@ -566,7 +559,7 @@ exa_json_withdraw(struct exa_buf *b, const Bgpbus__V1__Update *u)
                 if (!first_nlri)
                     EXA_PUTS(b, ", ");
                 first_nlri = false;
-                exa_json_nlri(b, h->nlri[n]);
+                exa_json_nlri(b, h->nlri[n], NULL);
             }
         }
         EXA_PUTS(b, " ]");

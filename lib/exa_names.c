@@ -184,8 +184,15 @@ exa_put_extcomm_text(struct exa_buf *b, const uint8_t raw[8])
         exa_put_admin(b, "target:", raw);
         return;
     case 0x0003:
-    case 0x0203:
     case 0x4003:
+        /* ExaBGP 4.2 (OriginASNIP) prints the 2-octet-AS route origin's local part as an IPv4
+         * address. */
+        EXA_PUTS(b, "origin:");
+        exa_put_u64(b, exa_get16(raw + 2));
+        exa_putc(b, ':');
+        exa_put_ip(b, raw + 4, 4);
+        return;
+    case 0x0203:
     case 0x4203: exa_put_admin(b, "origin:", raw); return;
     case 0x0103:
     case 0x4103:

@@ -5,6 +5,8 @@
  * ascending type code order.
  */
 #include "exa_int.h"
+#include "exa_flow.h"
+#include "exa_l2vpn.h"
 
 static void
 exa_text_prefix(struct exa_buf *b, const Bgpbus__V1__Event *ev, const char *dir)
@@ -202,7 +204,13 @@ exa_text_attributes(struct exa_buf *b, const Bgpbus__V1__Attributes *a)
             exa_text_list_close(b, n);
         }
     }
-    exa_text_unknowns(b, a, 16, 26);
+    exa_text_unknowns(b, a, 16, 25);
+    if (a->n_ipv6_extended_communities > 0) {
+        /* 4.2 has no text name for it: the generic form with the attribute's text. */
+        EXA_PUTS(b, " attribute [ 0x19 0xC0 ");
+        exa_put_ipv6_extcomms_text(b, a);
+        EXA_PUTS(b, " ]");
+    }
     if (a->has_aigp) {
         EXA_PUTS(b, " aigp ");
         exa_put_u64(b, a->aigp);
@@ -252,9 +260,14 @@ exa_text_nlri(struct exa_buf *b, const Bgpbus__V1__Nlri *n)
     case BGPBUS__V1__NLRI__NLRI_UNICAST: exa_put_prefix(b, n->unicast); break;
     case BGPBUS__V1__NLRI__NLRI_MULTICAST: exa_put_prefix(b, n->multicast); break;
     case BGPBUS__V1__NLRI__NLRI_LABELED_UNICAST:
+        /* 4.2's label.py / ipvpn.py: the labels come before the next hop, the RD after. */
         exa_put_prefix(b, n->labeled_unicast->prefix);
+        exa_text_labels(b, n->labeled_unicast->labels);
         break;
-    case BGPBUS__V1__NLRI__NLRI_VPN: exa_put_prefix(b, n->vpn->prefix); break;
+    case BGPBUS__V1__NLRI__NLRI_VPN:
+        exa_put_prefix(b, n->vpn->prefix);
+        exa_text_labels(b, n->vpn->labels);
+        break;
     case BGPBUS__V1__NLRI__NLRI_VPLS:
         EXA_PUTS(b, "vpls endpoint ");
         exa_put_u64(b, n->vpls->endpoint);
@@ -267,6 +280,8 @@ exa_text_nlri(struct exa_buf *b, const Bgpbus__V1__Nlri *n)
         EXA_PUTS(b, " rd ");
         exa_put_rd(b, n->vpls->rd);
         break;
+    case BGPBUS__V1__NLRI__NLRI_EVPN: exa_text_evpn(b, n->evpn); break;
+    case BGPBUS__V1__NLRI__NLRI_FLOWSPEC: exa_put_flow_text(b, n->flowspec, NULL); break;
     case BGPBUS__V1__NLRI__NLRI_RAW:
         exa_put_hex(b, n->raw->data.data, n->raw->has_data ? n->raw->data.len : 0);
         break;
@@ -284,13 +299,20 @@ exa_text_nlri(struct exa_buf *b, const Bgpbus__V1__Nlri *n)
 static void
 exa_text_nlri_extra(struct exa_buf *b, const Bgpbus__V1__Nlri *n)
 {
-    if (n->nlri_case == BGPBUS__V1__NLRI__NLRI_LABELED_UNICAST) {
-        exa_text_labels(b, n->labeled_unicast->labels);
-    } else if (n->nlri_case == BGPBUS__V1__NLRI__NLRI_VPN) {
+    if (n->nlri_case == BGPBUS__V1__NLRI__NLRI_VPN) {
         EXA_PUTS(b, " rd ");
         exa_put_rd(b, n->vpn->rd);
-        exa_text_labels(b, n->vpn->labels);
     }
+}
+
+/* 4.2's text.py: "update announced <rule>" then the attributes; the rule ends with
+ * " next-hop <ip>" only when it has one (never "no-nexthop"). */
+static void
+exa_text_flow_announced(struct exa_buf *b, const Bgpbus__V1__FlowSpecNlri *f,
+                        const Bgpbus__V1__NextHop *nh)
+{
+    EXA_PUTS(b, "update announced ");
+    exa_put_flow_text(b, f, nh);
 }
 
 static void
@@ -314,16 +336,20 @@ exa_text_update(struct exa_buf *b, const Bgpbus__V1__Event *ev, const char *dir,
         const Bgpbus__V1__UpdateAnnounce *g = u->announced[i];
         for (size_t j = 0; j < g->n_nlri; j++) {
             exa_text_prefix(b, ev, dir);
-            EXA_PUTS(b, "update announced ");
-            exa_text_nlri(b, g->nlri[j]);
-            EXA_PUTS(b, " next-hop ");
-            if (g->next_hop != NULL && g->next_hop->use_local_address && ev->peer != NULL &&
-                ev->peer->has_local_address)
-                exa_put_ipb(b, ev->peer->local_address);
-            else if (g->next_hop != NULL && g->next_hop->has_address)
-                exa_put_ipb(b, g->next_hop->address);
-            else
-                EXA_PUTS(b, "no-nexthop");
+            if (g->nlri[j]->nlri_case == BGPBUS__V1__NLRI__NLRI_FLOWSPEC) {
+                exa_text_flow_announced(b, g->nlri[j]->flowspec, g->next_hop);
+            } else {
+                EXA_PUTS(b, "update announced ");
+                exa_text_nlri(b, g->nlri[j]);
+                EXA_PUTS(b, " next-hop ");
+                if (g->next_hop != NULL && g->next_hop->use_local_address && ev->peer != NULL &&
+                    ev->peer->has_local_address)
+                    exa_put_ipb(b, ev->peer->local_address);
+                else if (g->next_hop != NULL && g->next_hop->has_address)
+                    exa_put_ipb(b, g->next_hop->address);
+                else
+                    EXA_PUTS(b, "no-nexthop");
+            }
             exa_text_nlri_extra(b, g->nlri[j]);
             /* The attribute text is the same for every NLRI of the message: render it once
              * and copy it (by offset: the buffer may move when it grows). */

@@ -15,6 +15,7 @@
 /* rt_entry.flags */
 #define AOUT_DIRTY      0x1
 #define AOUT_ADVERTISED 0x2 /* the peer holds it */
+#define AOUT_STALE      0x4 /* adjout_mark_stale: withdrawn by adjout_withdraw_stale unless set */
 
 struct adjout {
     struct peer *peer;
@@ -78,6 +79,7 @@ adjout_set(struct adjout *o, const struct nlri *n, struct attrset *attrs, uint32
         if (!r)
             return -1;
     }
+    r->flags &= (uint8_t)~AOUT_STALE;
     /* Same identity, other NLRI bytes (a VPN route's new labels): send the new ones. */
     int raw_changed = attrs && !created ? rtable_update_raw(r, n) : 0;
     if (raw_changed < 0)
@@ -375,6 +377,34 @@ adjout_withdraw_all(struct adjout *o, uint32_t owner)
             mark_dirty(o, r);
             n++;
         }
+    return n;
+}
+
+void
+adjout_mark_stale(struct adjout *o, uint32_t owner)
+{
+    size_t b;
+    for (struct rt_entry *r = rtable_first(&o->routes, &b); r; r = rtable_next(&o->routes, r, &b))
+        if (r->attrs && r->owner == owner)
+            r->flags |= AOUT_STALE;
+}
+
+size_t
+adjout_withdraw_stale(struct adjout *o, uint32_t owner)
+{
+    size_t n = 0, b;
+    for (struct rt_entry *r = rtable_first(&o->routes, &b); r; r = rtable_next(&o->routes, r, &b)) {
+        if (!(r->flags & AOUT_STALE))
+            continue;
+        r->flags &= (uint8_t)~AOUT_STALE;
+        if (r->attrs && r->owner == owner) {
+            attrset_unref(o->peer->sp->attrsets, r->attrs);
+            r->attrs = NULL;
+            o->count--;
+            mark_dirty(o, r);
+            n++;
+        }
+    }
     return n;
 }
 

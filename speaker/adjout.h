@@ -40,6 +40,11 @@ void adjout_refresh(struct adjout *o, enum bgp_family fam);
 void adjout_send_eor(struct adjout *o, enum bgp_family fam);
 /* Withdraws every route (of an owner when owner != UINT32_MAX); returns how many. */
 size_t adjout_withdraw_all(struct adjout *o, uint32_t owner);
+/* Replacing an owner's routes without re-sending those that stay the same (a reload): mark its
+ * routes stale, set the new ones (adjout_set clears the mark, and an unchanged route sends
+ * nothing), then withdraw what is still stale; returns how many. */
+void adjout_mark_stale(struct adjout *o, uint32_t owner);
+size_t adjout_withdraw_stale(struct adjout *o, uint32_t owner);
 
 size_t adjout_count(const struct adjout *o);
 size_t adjout_pending(const struct adjout *o);

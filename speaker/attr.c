@@ -60,6 +60,10 @@ static const struct attr_row attr_table[256] = {
     [ATTR_AS4_AGGREGATOR] = { "AS4_AGGREGATOR", OT, 8, 8, 0, ACT_DISCARD,
                               "RFC 7606 7.7, RFC 6793 6", attr_as4_aggregator_decode,
                               attr_as4_aggregator_encode },
+    /* RFC 6514 has no error handling section: the tunnel is the route's meaning (RFC 7606 2,
+     * treat-as-withdraw). */
+    [ATTR_PMSI_TUNNEL] = { "PMSI_TUNNEL", OT, 5, 0xffff, 0, ACT_WITHDRAW, "RFC 6514 5, RFC 7606 2",
+                           attr_pmsi_decode, attr_pmsi_encode },
     [ATTR_IPV6_EXT_COMMUNITIES] = { "IPV6_EXTENDED_COMMUNITIES", OT, 20, 0xffff, 20,
                                     ACT_WITHDRAW, "RFC 7606 7.15",
                                     attr_ipv6_ext_communities_decode,
@@ -326,8 +330,8 @@ attrs_encode(const Bgpbus__V1__Attributes *attrs, const struct bgp_session_codec
              const struct nexthop_ctx *self, bool ipv4_nexthop, struct wire_wr *w, const char **why)
 {
     /* Typed attributes whose rows do not exist yet must not vanish silently. */
-    if (attrs->pmsi_tunnel != NULL || attrs->prefix_sid != NULL) {
-        *why = "PMSI_TUNNEL and BGP Prefix-SID cannot be encoded yet";
+    if (attrs->prefix_sid != NULL) {
+        *why = "BGP Prefix-SID cannot be encoded yet";
         return -1;
     }
     for (size_t i = 0; i < attrs->n_unknown; i++) {

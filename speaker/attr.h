@@ -41,6 +41,7 @@ enum attr_type {
     ATTR_EXT_COMMUNITIES = 16,
     ATTR_AS4_PATH = 17,
     ATTR_AS4_AGGREGATOR = 18,
+    ATTR_PMSI_TUNNEL = 22,
     ATTR_IPV6_EXT_COMMUNITIES = 25,
     ATTR_AIGP = 26,
     ATTR_LARGE_COMMUNITIES = 32,
@@ -243,6 +244,10 @@ int attr_ipv6_ext_communities_encode(const Bgpbus__V1__Attributes *,
 int attr_large_communities_encode(const Bgpbus__V1__Attributes *, const struct bgp_session_codec *,
                                   const struct nexthop_ctx *, bool, struct wire_wr *,
                                   const char **);
+
+bool attr_pmsi_decode(struct attr_dec *d, const uint8_t *val, size_t len);
+int attr_pmsi_encode(const Bgpbus__V1__Attributes *, const struct bgp_session_codec *,
+                     const struct nexthop_ctx *, bool, struct wire_wr *, const char **);
 
 bool attr_mp_reach_decode(struct attr_dec *d, const uint8_t *val, size_t len);
 bool attr_mp_unreach_decode(struct attr_dec *d, const uint8_t *val, size_t len);

@@ -2,16 +2,21 @@
  * Communities (RFC 5701) and LARGE_COMMUNITY (RFC 8092). */
 #include "attr.h"
 #include "flow_ecomm.h"
+#include "l2vpn_ecomm.h"
 
 #include <string.h>
 
 /* RFC 4360 3 / RFC 5668: high-order type octets (transitive forms) of the admin layouts. */
-#define EC_TYPE_AS2     0x00
-#define EC_TYPE_IPV4    0x01
-#define EC_TYPE_AS4     0x02
-#define EC_SUB_RT       0x02
-#define EC_SUB_RO       0x03
-#define EC_SUB_REDIRECT 0x08 /* RFC 8955 7.4 with types 0x80/0x81/0x82 (RFC 7674) */
+#define EC_TYPE_AS2         0x00
+#define EC_TYPE_IPV4        0x01
+#define EC_TYPE_AS4         0x02
+#define EC_SUB_RT           0x02
+#define EC_SUB_RO           0x03
+#define EC_SUB_REDIRECT     0x08 /* RFC 8955 7.4 with types 0x80/0x81/0x82 (RFC 7674) */
+/* IPv6-address-specific FlowSpec actions (type 0x00): redirect to IPv6 next hop
+ * (draft-ietf-idr-flowspec-redirect-ip 2, sub-type 0x0c) and rt-redirect-ipv6 (RFC 8956 6). */
+#define EC6_SUB_REDIRECT_IP 0x0c
+#define EC6_SUB_REDIRECT    0x0d
 
 #define OOM(d)                                                                                     \
     do {                                                                                           \
@@ -121,7 +126,9 @@ attr_ext_communities_decode(struct attr_dec *d, const uint8_t *val, size_t len)
             e[i].typed_case = BGPBUS__V1__EXTENDED_COMMUNITY__TYPED_REDIRECT;
             e[i].redirect = adm;
         } else {
-            (void)flow_ecomm_decode(d->a, ec, &e[i]); /* RFC 8955 7 actions; else raw only */
+            /* RFC 8955 7 actions, the L2VPN communities; else raw only */
+            if (!flow_ecomm_decode(d->a, ec, &e[i]))
+                (void)l2vpn_ecomm_decode(d->a, ec, &e[i]);
         }
         v[i] = &e[i];
     }
@@ -203,6 +210,9 @@ attr_ext_communities_encode(const Bgpbus__V1__Attributes *a, const struct bgp_se
             uint8_t fec[8];
             int rc = flow_ecomm_encode(e, fec); /* RFC 8955 7 actions */
 
+            if (rc == 0)
+                rc = l2vpn_ecomm_encode(e, fec); /* RFC 4761 3.2.4, RFC 7432 7 */
+
             if (rc != 0) {
                 ok = rc > 0;
                 if (ok)
@@ -280,6 +290,20 @@ ec6_admin_encode(const Bgpbus__V1__Ipv6ExtCommunityAdmin *adm, uint8_t sub, stru
     return true;
 }
 
+/* draft-ietf-idr-flowspec-redirect-ip 2: the 2-octet local part carries the C (copy) flag in
+ * its low bit; ExaBGP writes 0 or 1 there. */
+static bool
+ec6_redirect_ip_encode(const Bgpbus__V1__RedirectToIp *r, struct wire_wr *w)
+{
+    if (r == NULL || !r->has_address || r->address.len != 16)
+        return false;
+    wire_put_u8(w, 0x00);
+    wire_put_u8(w, EC6_SUB_REDIRECT_IP);
+    wire_put_bytes(w, r->address.data, 16);
+    wire_put_u16(w, r->copy ? 1 : 0);
+    return true;
+}
+
 int
 attr_ipv6_ext_communities_encode(const Bgpbus__V1__Attributes *a,
                                  const struct bgp_session_codec *ctx,
@@ -301,6 +325,12 @@ attr_ipv6_ext_communities_encode(const Bgpbus__V1__Attributes *a,
             break;
         case BGPBUS__V1__IPV6_EXTENDED_COMMUNITY__TYPED_ROUTE_ORIGIN:
             ok = ec6_admin_encode(e->route_origin, EC_SUB_RO, w);
+            break;
+        case BGPBUS__V1__IPV6_EXTENDED_COMMUNITY__TYPED_REDIRECT:
+            ok = ec6_admin_encode(e->redirect, EC6_SUB_REDIRECT, w);
+            break;
+        case BGPBUS__V1__IPV6_EXTENDED_COMMUNITY__TYPED_REDIRECT_TO_IP:
+            ok = ec6_redirect_ip_encode(e->redirect_to_ip, w);
             break;
         default:
             ok = e->has_raw && e->raw.len == 20;

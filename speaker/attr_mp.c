@@ -28,14 +28,34 @@ mp_decode_nlri(struct attr_dec *d, struct update_mp *mp, const uint8_t *p, size_
                              &mp->nlri, &mp->nlri_count);
 }
 
-/* Families whose next hop is an address: the prefix families, labeled unicast, and VPN where
- * an RD (of zero, not checked: RFC 4364 4.3.2) comes first (*rd_len). */
+/* Families whose next hop is an address: the prefix families, labeled unicast, L2VPN, and VPN
+ * where an RD (of zero, not checked: RFC 4364 4.3.2) comes first (*rd_len). */
 static bool
 mp_nexthop_is_address(enum bgp_family fam, unsigned *rd_len)
 {
     *rd_len = fam != BGP_FAM_NONE && nlri_vpn_family(fam) ? 8 : 0;
-    return fam != BGP_FAM_NONE && (bgp_family_table[fam].ops == &nlri_ops_ip ||
-                                   bgp_family_table[fam].ops == &nlri_ops_vpn);
+    return fam != BGP_FAM_NONE &&
+           (bgp_family_table[fam].ops == &nlri_ops_ip ||
+            bgp_family_table[fam].ops == &nlri_ops_vpn || bgp_family_afi(fam) == BGP_AFI_L2VPN);
+}
+
+/* The length after the first RD of an IPv6 next hop with a link-local address: RFC 2545 3
+ * (global + link-local, 32 octets); for VPN families RFC 4659 3.2.1.1 puts an RD before each
+ * address (48 octets in all), so 16 + 8 + 16 follow the first RD. */
+static unsigned
+mp_nexthop_ll_len(unsigned rd)
+{
+    return 16 + rd + 16;
+}
+
+/* FlowSpec has no next hop (RFC 8955 6, length 0), but the redirect-to-IP action of
+ * draft-simpson-idr-flowspec-redirect puts its address there (ExaBGP shows it): one of an
+ * address's length is kept. */
+static bool
+mp_flow_nexthop(const struct update_mp *mp)
+{
+    return (mp->safi == BGP_SAFI_FLOW || mp->safi == BGP_SAFI_FLOW_VPN) &&
+           (mp->nh_len == 4 || mp->nh_len == 16);
 }
 
 /* RFC 4760 3, RFC 2545 3, RFC 8950 3, RFC 4659 3.2.1: the next hop lengths each family allows. */
@@ -49,10 +69,13 @@ mp_nexthop_ok(const struct attr_dec *d, const struct update_mp *mp)
     if (mp->nh_len < rd)
         return false;
     len = mp->nh_len - rd;
+    /* RFC 7432 7, RFC 4761 3.2.2: the PE's IPv4 or IPv6 address, no RD. */
+    if (mp->afi == BGP_AFI_L2VPN)
+        return len == 4 || len == 16 || len == mp_nexthop_ll_len(rd);
     if (mp->afi == BGP_AFI_IPV4)
-        return len == 4 ||
-               ((len == 16 || len == 32) && bgp_famset_has(d->ctx->ext_nexthop_recv, mp->fam));
-    return len == 16 || len == 32;
+        return len == 4 || ((len == 16 || len == mp_nexthop_ll_len(rd)) &&
+                            bgp_famset_has(d->ctx->ext_nexthop_recv, mp->fam));
+    return len == 16 || len == mp_nexthop_ll_len(rd);
 }
 
 static bool
@@ -61,8 +84,11 @@ mp_decode_nexthop(struct attr_dec *d, struct update_mp *mp)
     Bgpbus__V1__NextHop *nh;
     unsigned rd, len;
 
-    if (!mp_nexthop_is_address(mp->fam, &rd))
-        return true;
+    if (!mp_nexthop_is_address(mp->fam, &rd)) {
+        if (!mp_flow_nexthop(mp))
+            return true;
+        rd = 0;
+    }
     len = mp->nh_len - rd; /* mp_nexthop_ok checked nh_len >= rd */
     nh = arena_alloc(d->a, sizeof(*nh));
     if (nh == NULL)
@@ -70,10 +96,10 @@ mp_decode_nexthop(struct attr_dec *d, struct update_mp *mp)
     bgpbus__v1__next_hop__init(nh);
     nh->has_address = true;
     nh->address.data = (uint8_t *)mp->nh_raw + rd;
-    nh->address.len = len == 32 ? 16 : len;
-    if (len == 32) {
+    nh->address.len = len == mp_nexthop_ll_len(rd) ? 16 : len;
+    if (len == mp_nexthop_ll_len(rd)) {
         nh->has_link_local = true;
-        nh->link_local.data = (uint8_t *)mp->nh_raw + rd + 16;
+        nh->link_local.data = (uint8_t *)mp->nh_raw + rd + 16 + rd;
         nh->link_local.len = 16;
     }
     mp->nexthop = nh;

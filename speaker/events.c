@@ -338,21 +338,6 @@ ev_negotiated(struct peer *p, const struct session *s)
 
 /* ---- messages ----------------------------------------------------------------------------- */
 
-void
-ev_open(struct peer *p, const struct session *s, const struct bgp_open *o, const uint8_t *msg,
-        size_t len, Bgpbus__V1__Direction dir)
-{
-    struct arena *a = ev_arena(p->sp);
-    Bgpbus__V1__Event ev = BGPBUS__V1__EVENT__INIT;
-
-    ev.peer = peer_key(a, p, s);
-    ev.has_direction = true;
-    ev.direction = dir;
-    ev.body_case = BGPBUS__V1__EVENT__BODY_OPEN;
-    ev.open = open_to_proto(a, o, msg, len);
-    ev_emit(p->sp, p, EV_OPEN, &ev);
-}
-
 /* Whether any api block of the neighbor asks for these switches (SPEC 1.2). */
 static bool
 peer_api_wants(const struct peer *p, uint32_t flags)
@@ -372,6 +357,27 @@ peer_wants_raw(const struct peer *p, Bgpbus__V1__Direction dir)
                                      CONF_API_SEND(CONF_API_MSG_CONSOLIDATE));
     return peer_api_wants(p, CONF_API_RECEIVE(CONF_API_MSG_PACKETS) |
                                  CONF_API_RECEIVE(CONF_API_MSG_CONSOLIDATE));
+}
+
+void
+ev_open(struct peer *p, const struct session *s, const struct bgp_open *o, const uint8_t *msg,
+        size_t len, Bgpbus__V1__Direction dir)
+{
+    struct arena *a = ev_arena(p->sp);
+    Bgpbus__V1__Event ev = BGPBUS__V1__EVENT__INIT;
+
+    ev.peer = peer_key(a, p, s);
+    ev.has_direction = true;
+    ev.direction = dir;
+    ev.body_case = BGPBUS__V1__EVENT__BODY_OPEN;
+    ev.open = open_to_proto(a, o, msg, len);
+    /* `packets`/`consolidate` OPEN events carry the message's header and body (SPEC 1.2). */
+    if (msg && peer_wants_raw(p, dir)) {
+        ev.has_raw = true;
+        ev.raw.data = (uint8_t *)msg;
+        ev.raw.len = len;
+    }
+    ev_emit(p->sp, p, EV_OPEN, &ev);
 }
 
 bool

@@ -1,6 +1,8 @@
 #include "nlri.h"
 #include "nlri_vpn.h"
 #include "nlri_flow.h"
+#include "nlri_evpn.h"
+#include "nlri_vpls.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -19,8 +21,8 @@ const struct bgp_family_desc bgp_family_table[BGP_FAM_COUNT] = {
     [BGP_FAM_IPV6_FLOW]      = { BGP_AFI_IPV6,  BGP_SAFI_FLOW,      "ipv6 flow",      &nlri_ops_flow },
     [BGP_FAM_IPV4_FLOW_VPN]  = { BGP_AFI_IPV4,  BGP_SAFI_FLOW_VPN,  "ipv4 flow-vpn",  &nlri_ops_flow },
     [BGP_FAM_IPV6_FLOW_VPN]  = { BGP_AFI_IPV6,  BGP_SAFI_FLOW_VPN,  "ipv6 flow-vpn",  &nlri_ops_flow },
-    [BGP_FAM_L2VPN_VPLS]     = { BGP_AFI_L2VPN, BGP_SAFI_VPLS,      "l2vpn vpls",     NULL },
-    [BGP_FAM_L2VPN_EVPN]     = { BGP_AFI_L2VPN, BGP_SAFI_EVPN,      "l2vpn evpn",     NULL },
+    [BGP_FAM_L2VPN_VPLS]     = { BGP_AFI_L2VPN, BGP_SAFI_VPLS,      "l2vpn vpls",     &nlri_ops_vpls },
+    [BGP_FAM_L2VPN_EVPN]     = { BGP_AFI_L2VPN, BGP_SAFI_EVPN,      "l2vpn evpn",     &nlri_ops_evpn },
 };
 /* clang-format on */
 

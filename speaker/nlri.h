@@ -2,9 +2,8 @@
  * The NLRI layer: one row per (AFI, SAFI) with its decode/encode/compare/hash/format hooks.
  *
  * A family is added by writing nlri_<family>.c with a struct nlri_ops and naming it in the row
- * of bgp_family_table (nlri.c). Families that have a row but no ops yet (VPN, FlowSpec, EVPN,
- * VPLS until their files exist) are carried as opaque NLRI bytes: they can be negotiated and
- * passed along, never misparsed.
+ * of bgp_family_table (nlri.c). A row without ops would be carried as opaque NLRI bytes
+ * (negotiated and passed along, never misparsed); every row has its codec now.
  */
 #ifndef BGPBUS_SPEAKER_NLRI_H
 #define BGPBUS_SPEAKER_NLRI_H

@@ -18,6 +18,8 @@
 #define VPN_RD_LEN         8
 /* RFC 8277 2.4 / RFC 3107 3: the label field of a withdrawal may hold 0x800000 (or 0). */
 #define VPN_LABEL_WITHDRAW 0x800000u
+/* RFC 3032 2.1: the bottom-of-stack bit of a label field */
+#define VPN_LABEL_BOTTOM   1u
 
 bool
 nlri_vpn_family(enum bgp_family fam)
@@ -250,8 +252,11 @@ nlri_vpn_from_proto(const Bgpbus__V1__Prefix *pf, const Bgpbus__V1__LabelStack *
     /* The length octet counts labels, RD and prefix in bits (RFC 8277 2.2): 255 at most. */
     if (nlabels * VPN_LABEL_LEN * 8 + rd * 8 + pf->length > 255)
         return "label stack too deep for the NLRI length field";
-    /* No label given (`announce vpnv4 P next-hop X rd RD`): ExaBGP 4.2 sends the NLRI with the
-     * withdrawal compatibility label 0x800000 (RFC 8277 2.4), the value that means none. */
+    /* No label given (`announce vpnv4 P next-hop X rd RD`): ExaBGP 4.2 sends the withdrawal
+     * compatibility value 0x800000 (RFC 8277 2.4), without the bottom-of-stack bit.  In an
+     * announcement the stack then never ends: BIRD, OpenBGPD and ExaBGP itself read the RD as
+     * more labels and file a bogus route (tests/interop/interop_vpn.sh).  The same label value
+     * with S set (RFC 3032 2.1) keeps ExaBGP's label and ends the stack. */
     raw = arena_alloc(a, (nlabels ? nlabels : 1) * VPN_LABEL_LEN + rd);
     if (raw == NULL)
         return "out of memory";
@@ -274,7 +279,8 @@ nlri_vpn_from_proto(const Bgpbus__V1__Prefix *pf, const Bgpbus__V1__LabelStack *
     }
     if (nlabels == 0) {
         raw[0] = (uint8_t)(VPN_LABEL_WITHDRAW >> 16);
-        raw[1] = raw[2] = 0;
+        raw[1] = 0;
+        raw[2] = VPN_LABEL_BOTTOM;
         nlabels = 1;
     }
     if (vpn && (err = vpn_rd_from(rdm, raw + nlabels * VPN_LABEL_LEN)) != NULL)
@@ -284,8 +290,8 @@ nlri_vpn_from_proto(const Bgpbus__V1__Prefix *pf, const Bgpbus__V1__LabelStack *
     return NULL;
 }
 
-static Bgpbus__V1__RouteDistinguisher *
-vpn_rd_to_proto(struct arena *a, const uint8_t *rd)
+Bgpbus__V1__RouteDistinguisher *
+nlri_vpn_rd_to_proto(struct arena *a, const uint8_t *rd)
 {
     Bgpbus__V1__RouteDistinguisher *m = arena_alloc(a, sizeof(*m));
 
@@ -357,7 +363,7 @@ nlri_vpn_to_proto(struct arena *a, const struct nlri *n, Bgpbus__V1__Nlri *m)
         bgpbus__v1__vpn_prefix__init(v);
         v->prefix = pf;
         v->labels = ls;
-        v->rd = vpn_rd_to_proto(a, rd);
+        v->rd = nlri_vpn_rd_to_proto(a, rd);
         if (v->rd == NULL)
             return false;
         m->nlri_case = BGPBUS__V1__NLRI__NLRI_VPN;

@@ -29,6 +29,9 @@ const char *nlri_vpn_from_proto(const Bgpbus__V1__Prefix *pf, const Bgpbus__V1__
                                 const Bgpbus__V1__RouteDistinguisher *rd, bool vpn, struct arena *a,
                                 struct nlri *out);
 
+/* The typed form of an 8-octet RD (pointing into rd); NULL when out of memory. */
+Bgpbus__V1__RouteDistinguisher *nlri_vpn_rd_to_proto(struct arena *a, const uint8_t *rd);
+
 /* Fills m (initialised by the caller) with the typed form of n; false when out of memory. */
 bool nlri_vpn_to_proto(struct arena *a, const struct nlri *n, Bgpbus__V1__Nlri *m);
 

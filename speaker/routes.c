@@ -8,7 +8,9 @@
 #include "attrset.h"
 #include "grammar_route.h"
 #include "log.h"
+#include "nlri_evpn.h"
 #include "nlri_flow.h"
+#include "nlri_vpls.h"
 #include "nlri_vpn.h"
 #include "arena.h"
 
@@ -68,6 +70,17 @@ routes_nlri_from(const Bgpbus__V1__Nlri *m, struct arena *a, struct nlri *out)
     case BGPBUS__V1__NLRI__NLRI_FLOWSPEC: {
         /* RFC 8955 / 8956: the rule's canonical wire form, see nlri_flow.c. */
         const char *err = nlri_flow_from_proto(m->flowspec, a, out);
+
+        if (err != NULL)
+            return err;
+        goto path_id;
+    }
+    case BGPBUS__V1__NLRI__NLRI_EVPN:
+    case BGPBUS__V1__NLRI__NLRI_VPLS: {
+        /* RFC 7432 / RFC 4761: the route's wire form, see nlri_evpn.c and nlri_vpls.c. */
+        const char *err = m->nlri_case == BGPBUS__V1__NLRI__NLRI_EVPN
+                              ? nlri_evpn_from_proto(m->evpn, a, out)
+                              : nlri_vpls_from_proto(m->vpls, a, out);
 
         if (err != NULL)
             return err;
@@ -183,9 +196,9 @@ static_routes_apply(struct speaker *sp, struct peer *p)
     const struct conf_neighbor *c = p->cfg;
     struct arena arena;
 
-    /* The file is the whole truth about "config" routes: what it no longer lists goes (the
-     * Adj-RIB-Out coalesces a withdraw followed by the same announce into one announce). */
-    adjout_withdraw_all(p->adjout, speaker_owner_id(sp, "config"));
+    /* The file is the whole truth about "config" routes: what it no longer lists goes, what it
+     * still lists unchanged is not sent again (ExaBGP's reload sends only the differences). */
+    adjout_mark_stale(p->adjout, speaker_owner_id(sp, "config"));
     arena_init(&arena, 65536);
     for (size_t i = 0; i < c->nroutes; i++) {
         const struct conf_route *cr = &c->routes[i];
@@ -245,6 +258,7 @@ static_routes_apply(struct speaker *sp, struct peer *p)
                           at->line, at->col, items[r].error ? items[r].error : "?");
     }
     arena_free(&arena);
+    adjout_withdraw_stale(p->adjout, speaker_owner_id(sp, "config"));
     if (c->auto_flush)
         adjout_flush(p->adjout);
 }

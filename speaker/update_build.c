@@ -28,6 +28,22 @@ update_fill(struct wire_wr *msg, const struct nlri *nlri, size_t count, size_t *
     return n;
 }
 
+/*
+ * The family whose next-hop rules apply to fam's MP_REACH next hop. An L2VPN route's next hop is
+ * the PE's IPv4 or IPv6 address, without RD (RFC 7432 7, RFC 4761 3.2.2): it is read as the
+ * unicast family of its own length.
+ */
+static enum bgp_family
+update_nexthop_family(enum bgp_family fam, const Bgpbus__V1__NextHop *nh,
+                      const struct nexthop_ctx *self)
+{
+    if (bgp_family_afi(fam) != BGP_AFI_L2VPN || nh == NULL)
+        return fam;
+    if (nh->has_use_local_address && nh->use_local_address)
+        return self != NULL && !self->has_v4 ? BGP_FAM_IPV6_UNICAST : BGP_FAM_IPV4_UNICAST;
+    return nh->has_address && nh->address.len == 16 ? BGP_FAM_IPV6_UNICAST : BGP_FAM_IPV4_UNICAST;
+}
+
 int
 update_build(enum bgp_family fam, const Bgpbus__V1__Attributes *attrs, const struct nlri *nlri,
              size_t count, const struct bgp_session_codec *ctx, const struct nexthop_ctx *self,
@@ -50,7 +66,8 @@ update_build(enum bgp_family fam, const Bgpbus__V1__Attributes *attrs, const str
         size_t rd = nlri_vpn_family(fam) ? 8 : 0;
 
         memset(nh, 0, rd);
-        nh_len = attr_nexthop_bytes(attrs->next_hop, fam, ctx, self, nh + rd);
+        nh_len = attr_nexthop_bytes(
+            attrs->next_hop, update_nexthop_family(fam, attrs->next_hop, self), ctx, self, nh + rd);
         /* A VPN-IPv6 link-local next hop needs its own RD (RFC 4659 3.2.1): the global alone. */
         if (nh_len == 32 && rd != 0)
             nh_len = 16;
@@ -58,7 +75,8 @@ update_build(enum bgp_family fam, const Bgpbus__V1__Attributes *attrs, const str
             nh_len += (int)rd;
         if (nh_len < 0) {
             if (bgp_family_table[fam].ops == &nlri_ops_ip ||
-                bgp_family_table[fam].ops == &nlri_ops_vpn) {
+                bgp_family_table[fam].ops == &nlri_ops_vpn ||
+                bgp_family_afi(fam) == BGP_AFI_L2VPN) {
                 *why = "missing or unusable next-hop";
                 wire_wr_free(&blob);
                 return -1;

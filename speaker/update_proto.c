@@ -6,7 +6,9 @@
 
 #include <string.h>
 
+#include "nlri_evpn.h"
 #include "nlri_flow.h"
+#include "nlri_vpls.h"
 #include "nlri_vpn.h"
 
 ProtobufCBinaryData
@@ -180,6 +182,16 @@ proto_nlri(struct arena *a, const struct nlri *n)
             return NULL;
         m->nlri_case = BGPBUS__V1__NLRI__NLRI_FLOWSPEC;
         return m;
+    }
+    if (f == BGP_FAM_L2VPN_EVPN) {
+        m->evpn = nlri_evpn_to_proto(a, n);
+        m->nlri_case = BGPBUS__V1__NLRI__NLRI_EVPN;
+        return m->evpn != NULL ? m : NULL;
+    }
+    if (f == BGP_FAM_L2VPN_VPLS) {
+        m->vpls = nlri_vpls_to_proto(a, n);
+        m->nlri_case = BGPBUS__V1__NLRI__NLRI_VPLS;
+        return m->vpls != NULL ? m : NULL;
     }
     Bgpbus__V1__RawNlri *raw = arena_alloc(a, sizeof(*raw));
     if (!raw)

@@ -273,6 +273,15 @@ static const struct seed {
     { UPDATE, "",
       "800e20 0001 80 0c 0000000000000000c0000201 00 70000001 0000fde800000064 0a0000"
       "40010100 400206 0201 0000fde9", "" },
+    /* EVPN MAC/IP and multicast with PMSI_TUNNEL and MAC mobility, VPLS with layer2-info. */
+    { UPDATE, "",
+      "800e43 0019 46 04 c6336401 00"
+      "0225 0000fde900000064 00000000000000000000 00000000 30 aabbccddeeff 20 640a0001 003e81"
+      "0311 0000fde900000064 00000000 20 c0a80101"
+      "40010100 400206 0201 0000fde9 c01609 0006000000 c0a80101 c01008 0600000000000005", "" },
+    { UPDATE, "",
+      "800e1c 0019 41 04 c6336401 00 0011 0000fde900000064 0000 000a 0008 000101"
+      "40010100 400206 0201 0000fde9 c01008 800a130005dc006f", "" },
     /* NOTIFICATION with a shutdown communication, ROUTE-REFRESH, KEEPALIVE. */
     { RAW, "ffffffffffffffffffffffffffffffff 0000 03 0602 0b 6d61696e74656e616e6365", NULL, NULL },
     { RAW, "ffffffffffffffffffffffffffffffff 0017 05 0002 01 01", NULL, NULL },

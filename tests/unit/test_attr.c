@@ -389,6 +389,34 @@ test_extended_length(void **state)
     arena_free(&ar);
 }
 
+/* RFC 4659 3.2.1.1: a VPN-IPv6 next hop with a link-local address is 48 octets, an RD (zero)
+ * before each address.  gobgpd and BIRD send it on a directly connected IPv6 session. */
+static void
+test_vpn6_link_local_nexthop(void **state)
+{
+    static const uint8_t gua[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+    static const uint8_t lla[16] = { 0xfe, 0x80, [15] = 1 };
+    struct bgp_session_codec ctx;
+    struct update_decoded u;
+    struct arena a;
+
+    (void)state;
+    arena_init(&a, 0);
+    ctx_ebgp(&ctx, true);
+    decode_attrs("40010100 400206 0201 0000fde9 400304 c0000201 "
+                 "800e45 0002 80 30 0000000000000000 20010db8000000000000000000000001 "
+                 "0000000000000000 fe800000000000000000000000000001 00 "
+                 "78 000101 0000fde900000064 20010db8",
+                 &ctx, &a, &u);
+    assert_int_equal(u.mp_reach.nlri_count, 1);
+    assert_non_null(u.mp_reach.nexthop);
+    assert_int_equal(u.mp_reach.nexthop->address.len, 16);
+    assert_memory_equal(u.mp_reach.nexthop->address.data, gua, 16);
+    assert_true(u.mp_reach.nexthop->has_link_local);
+    assert_memory_equal(u.mp_reach.nexthop->link_local.data, lla, 16);
+    arena_free(&a);
+}
+
 enum expect { OK, WITHDRAW, DISCARD, RESET };
 
 struct case7606 {
@@ -816,10 +844,10 @@ test_build_nexthop_self(void **state)
     assert_int_equal(attrs_encode(&f.attrs, &ctx, NULL, true, &w, &why), -1);
     /* An attribute without a row yet is refused, not dropped. */
     {
-        Bgpbus__V1__PmsiTunnel pmsi;
+        Bgpbus__V1__PrefixSid sid;
 
-        bgpbus__v1__pmsi_tunnel__init(&pmsi);
-        f.attrs.pmsi_tunnel = &pmsi;
+        bgpbus__v1__prefix_sid__init(&sid);
+        f.attrs.prefix_sid = &sid;
         wire_wr_init_fixed(&w, buf, sizeof(buf));
         assert_int_equal(attrs_encode(&f.attrs, &ctx, &self, true, &w, &why), -1);
     }
@@ -841,6 +869,7 @@ main(void)
         cmocka_unit_test(test_build_packing),
         cmocka_unit_test(test_build_nexthop_self),
         cmocka_unit_test(test_session_codec_from_negotiated),
+        cmocka_unit_test(test_vpn6_link_local_nexthop),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

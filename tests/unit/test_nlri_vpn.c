@@ -192,15 +192,52 @@ test_fuzz(void **state)
     }
 }
 
+/* An announcement without a label (`announce vpnv4 P next-hop X rd RD`): ExaBGP 4.2's label
+ * value 0x80000, with the bottom-of-stack bit so that BIRD, OpenBGPD and ExaBGP find where the
+ * stack ends (RFC 3032 2.1); read back, the route has that one label and its RD. */
+static void
+test_vpn4_no_label(void **state)
+{
+    static const uint8_t want[] = { 0x70, 0x80, 0x00, 0x01, 0x00, 0x00, 0xfd, 0xe9,
+                                    0x00, 0x00, 0x00, 0x64, 0x0a, 0x00, 0x00 };
+    uint8_t addr[4] = { 10, 0, 0, 0 }, out[64];
+    Bgpbus__V1__Prefix pf = BGPBUS__V1__PREFIX__INIT;
+    Bgpbus__V1__RouteDistinguisher rd = BGPBUS__V1__ROUTE_DISTINGUISHER__INIT;
+    struct nlri n, *back;
+    struct wire_wr w;
+    struct arena a;
+    size_t count;
+
+    (void)state;
+    arena_init(&a, 0);
+    pf.has_address = pf.has_length = true;
+    pf.address.data = addr;
+    pf.address.len = 4;
+    pf.length = 24;
+    rd.admin_case = BGPBUS__V1__ROUTE_DISTINGUISHER__ADMIN_ASN2;
+    rd.asn2 = 65001;
+    rd.has_assigned = true;
+    rd.assigned = 100;
+    memset(&n, 0, sizeof(n));
+    assert_null(nlri_vpn_from_proto(&pf, NULL, &rd, true, &a, &n));
+    wire_wr_init_fixed(&w, out, sizeof(out));
+    nlri_encode(&n, false, &w);
+    assert_int_equal(w.len, sizeof(want));
+    assert_memory_equal(out, want, sizeof(want));
+    assert_true(nlri_decode_field(out, w.len, BGP_FAM_IPV4_VPN, false, &a, &back, &count));
+    assert_int_equal(count, 1);
+    assert_int_equal(back[0].len, 24);
+    assert_int_equal(nlri_compare(&n, &back[0]), 0);
+    arena_free(&a);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_vpn4_roundtrip),
-        cmocka_unit_test(test_identity),
-        cmocka_unit_test(test_labeled_stack_addpath),
-        cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_fuzz),
+        cmocka_unit_test(test_vpn4_roundtrip), cmocka_unit_test(test_identity),
+        cmocka_unit_test(test_vpn4_no_label),  cmocka_unit_test(test_labeled_stack_addpath),
+        cmocka_unit_test(test_malformed),      cmocka_unit_test(test_fuzz),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
