@@ -88,6 +88,10 @@ it_neighbor() { # ADDR PEER_AS PEER_PORT [HOLD] [FAMILIES] [LOCAL_AS]
     case $f in
       ipv4) echo "    ipv4 unicast;" ;; ipv6) echo "    ipv6 unicast;" ;;
       mcast4) echo "    ipv4 multicast;" ;; mcast6) echo "    ipv6 multicast;" ;;
+      flow4) echo "    ipv4 flow;" ;; flow6) echo "    ipv6 flow;" ;;
+      flowvpn4) echo "    ipv4 flow-vpn;" ;; flowvpn6) echo "    ipv6 flow-vpn;" ;;
+      vpn4) echo "    ipv4 mpls-vpn;" ;; vpn6) echo "    ipv6 mpls-vpn;" ;;
+      evpn) echo "    l2vpn evpn;" ;; vpls) echo "    l2vpn vpls;" ;;
     esac
   done
   echo "  }"

@@ -12,7 +12,7 @@ FAM = {'ipv4 unicast': 'ipv4', 'ipv6 unicast': 'ipv6', 'ipv4 multicast': 'mcast4
        'ipv4 mpls-vpn': 'vpn4', 'ipv6 mpls-vpn': 'vpn6'}
 FLOWKEY = {'destination-ipv4': 'dst', 'source-ipv4': 'src', 'destination-ipv6': 'dst', 'source-ipv6': 'src',
            'protocol': 'proto', 'next-header': 'proto', 'destination-port': 'dport', 'source-port': 'sport',
-           'port': 'port'}
+           'port': 'port', 'tcp-flags': 'tcp-flags'}
 PROTO = {'tcp': '6', 'udp': '17', 'icmp': '1'}
 rib = {}          # (fam, key) -> normalised line
 updates = 0       # UPDATE messages received
@@ -105,6 +105,9 @@ def handle(ln):
             dirty = True
     elif m.get('type') == 'update':
         updates += 1
+        # as received too, for the families without a normalised line (EVPN, VPLS)
+        with open(os.path.join(D, 'exa-updates.jsonl'), 'ab') as f:
+            f.write(ln + b'\n')
         update(nb.get('message', {}).get('update', {}))
         dirty = True
 

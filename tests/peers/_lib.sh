@@ -49,7 +49,7 @@ umask 022 # the daemon may run as another user: it must read what we write
 PEERS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ME=$(basename "$0" .sh)
 PY=/usr/bin/python3
-ALL_FAMILIES="ipv4 ipv6 mcast4 mcast6 vpn4 vpn6 flow4 flow6"
+ALL_FAMILIES="ipv4 ipv6 mcast4 mcast6 vpn4 vpn6 flow4 flow6 flowvpn4 flowvpn6 evpn vpls"
 
 die() {
   echo "$ME: $1" >&2

@@ -157,7 +157,9 @@ def gobgp(fam, peer, text):
                         d[GOBGP_FLOW.get(c['type'], c['type'])] = v['prefix']
                     else:
                         d[GOBGP_FLOW.get(c['type'], c['type'])] = '|'.join(str(x['value']) for x in v)
-                print(line(fam, flow_nlri(d), action=flow_action(o['act'])))
+                rd = n.get('rd')  # flow-vpn (SAFI 134): the RD after the match
+                rd = ' rd=%s:%s' % (rd['admin'], rd['assigned']) if rd else ''
+                print(line(fam, flow_nlri(d) + rd, action=flow_action(o['act'])))
             elif fam.startswith('vpn'):
                 rd = n['rd']
                 rd = '%s:%s' % (rd['admin'], rd['assigned'])

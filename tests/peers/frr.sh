@@ -6,7 +6,7 @@
 # NOTE: FRR 8.4 rejects a 127/8 NEXT_HOP as martian (NOTIFICATION, session reset) and has no
 # knob to allow it: whoever sends IPv4 routes to this peer must use a non-loopback next hop.
 source "$(dirname "$0")/_lib.sh"
-IMPL_FAMILIES="ipv4 ipv6 mcast4 mcast6 vpn4 vpn6 flow4 flow6"
+IMPL_FAMILIES="ipv4 ipv6 mcast4 mcast6 vpn4 vpn6 flow4 flow6 evpn"
 IMPL_USER=frr
 
 BGPD=/usr/lib/frr/bgpd
@@ -17,6 +17,7 @@ afname() {
     mcast4) echo "ipv4 multicast" ;; mcast6) echo "ipv6 multicast" ;;
     vpn4) echo "ipv4 vpn" ;; vpn6) echo "ipv6 vpn" ;;
     flow4) echo "ipv4 flowspec" ;; flow6) echo "ipv6 flowspec" ;;
+    evpn) echo "l2vpn evpn" ;;
   esac
 }
 afkey() {

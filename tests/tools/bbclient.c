@@ -40,6 +40,8 @@
 #include "bgpbus/v1/event.pb-c.h"
 #include "bgpbus/v1/reply.pb-c.h"
 #include "bgpbus/v1/request.pb-c.h"
+#include "bb_fmt.h"
+#include "bb_fmt_l2vpn.h"
 #include "bus.h"
 #include "grammar_command.h"
 
@@ -68,6 +70,14 @@ family_name(uint32_t afi, uint32_t safi)
         return "mcast4";
     if (afi == 2 && safi == 2)
         return "mcast6";
+    if ((afi == 1 || afi == 2) && (safi == 4 || safi == 128 || safi == 133 || safi == 134)) {
+        static const char *names[] = { "lu4",   "lu6",   "vpn4",     "vpn6",
+                                       "flow4", "flow6", "flowvpn4", "flowvpn6" };
+        int i = safi == 4 ? 0 : safi == 128 ? 2 : safi == 133 ? 4 : 6;
+        return names[i + (afi == 2)];
+    }
+    if (afi == 25 && (safi == 65 || safi == 70))
+        return safi == 65 ? "vpls" : "evpn";
     static char buf[32];
     snprintf(buf, sizeof(buf), "afi%u/safi%u", afi, safi);
     return buf;
@@ -126,7 +136,7 @@ print_nlri(FILE *f, const Bgpbus__V1__Nlri *n)
     if (p) {
         addr_text(&p->address, t, sizeof(t));
         fprintf(f, "%s/%u", t, p->length);
-    } else {
+    } else if (!bb_fmt_nlri(f, n) && !bb_fmt_l2vpn_nlri(f, n)) {
         fprintf(f, "raw");
     }
     if (n->has_path_id)
@@ -158,8 +168,8 @@ print_event(const Bgpbus__V1__Event *ev, bool keepalives)
     case BGPBUS__V1__EVENT__BODY_UPDATE: {
         const Bgpbus__V1__Update *u = ev->update;
         /* What we sent (api `send { update; }`) is told apart from what the peer sent. */
-        const char *kind = ev->direction == BGPBUS__V1__DIRECTION__DIRECTION_SENT ? "sent-update"
-                                                                                   : "update";
+        const char *kind =
+            ev->direction == BGPBUS__V1__DIRECTION__DIRECTION_SENT ? "sent-update" : "update";
         for (size_t g = 0; g < u->n_withdrawn; g++)
             for (size_t i = 0; i < u->withdrawn[g]->n_nlri; i++) {
                 const Bgpbus__V1__Family *fam = u->withdrawn[g]->family;
@@ -175,6 +185,8 @@ print_event(const Bgpbus__V1__Event *ev, bool keepalives)
                        fam ? family_name(fam->afi, fam->safi) : "?");
                 print_nlri(stdout, u->announced[g]->nlri[i]);
                 print_attrs(stdout, u->announced[g]->next_hop, u->attributes);
+                bb_fmt_ext(stdout, u->attributes);
+                bb_fmt_l2vpn_ext(stdout, u->attributes);
                 putchar('\n');
             }
         break;
@@ -505,12 +517,18 @@ rib_show(bool in, const char *neighbor, const char *owner)
             for (size_t i = 0; i < pr->n_routes; i++) {
                 const Bgpbus__V1__Route *r = pr->routes[i];
                 const Bgpbus__V1__Nlri *n = r->nlri;
-                bool v6 = (n->unicast && n->unicast->address.len == 16) ||
-                          (n->multicast && n->multicast->address.len == 16);
                 bool mc = n->nlri_case == BGPBUS__V1__NLRI__NLRI_MULTICAST;
-                printf("%s ", mc ? (v6 ? "mcast6" : "mcast4") : (v6 ? "ipv6" : "ipv4"));
+                /* unicast and multicast are members of one union: read the one that is set */
+                const Bgpbus__V1__Prefix *pfx = n->nlri_case == BGPBUS__V1__NLRI__NLRI_UNICAST
+                                                    ? n->unicast
+                                                : mc ? n->multicast
+                                                     : NULL;
+                bool v6 = pfx && pfx->address.len == 16;
+                const char *fam = bb_fmt_family(n);
+                printf("%s ", fam ? fam : mc ? (v6 ? "mcast6" : "mcast4") : (v6 ? "ipv6" : "ipv4"));
                 print_nlri(stdout, n);
                 print_attrs(stdout, r->attributes ? r->attributes->next_hop : NULL, r->attributes);
+                bb_fmt_ext(stdout, r->attributes);
                 if (r->owner && *r->owner)
                     printf(" owner=%s", r->owner);
                 putchar('\n');
