@@ -3,7 +3,7 @@
 
     e2e_helper.py PLAN.json
 
-PLAN: {"lines": [...], "go": FILE, "record": FILE, "sent": FILE, "others": [FILE...],
+PLAN: {"lines": [...] (a line "sleep S" pauses S seconds), "started": FILE (created at start), "go": FILE, "record": FILE, "sent": FILE, "others": [FILE...],
 "ack_timeout": S}. A `shutdown` line waits until the other helpers' `sent` files end.
 It waits until the harness creates `go` (the BGP session is up: ExaBGP's scripts sleep first for
 the same reason), then writes each line and waits for its ack as ExaBGP's run/exabgp_api.py
@@ -55,6 +55,7 @@ def main():
 
     t = threading.Thread(target=reader, daemon=True)
     t.start()
+    open(plan["started"], "w").close()
     deadline = time.monotonic() + float(plan.get("start_timeout", 60))
     while not os.path.exists(plan["go"]) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -65,6 +66,10 @@ def main():
             end = time.monotonic() + 30
             while time.monotonic() < end and not all(finished(p) for p in plan["others"]):
                 time.sleep(0.05)
+        words = line.split()
+        if len(words) == 2 and words[0] == "sleep":  # a pause of ExaBGP's qa scripts
+            time.sleep(float(words[1]))
+            continue
         try:
             sys.stdout.write(line + "\n")
             sys.stdout.flush()

@@ -20,7 +20,10 @@
  * with or without its header) answers what update_decode made of it, one fact a line: ERROR,
  * TREAT_AS_WITHDRAW, EOR, WITHDRAW|ANNOUNCE <family>|<prefix>[|<path id>], NEXTHOP, RAWFAMILY
  * (a family carried as opaque bytes), ORIGIN, ASPATH <type> <asn>..., MED, LOCALPREF, ATOMIC,
- * COMMUNITY.
+ * COMMUNITY; `JSON TAB <asn4> TAB <add-path> TAB <hex> [TAB <local-as> TAB <peer-as>]` (iBGP AS
+ * 65533 when absent) answers `JSON <line>`, the ExaBGP JSON the apibridge writes for that UPDATE
+ * received (lib/exa_json*.c; tests/conformance/json42.py), and `TEXT ...` its text encoder's
+ * lines, `TEXT <line>` each (lib/exa_text.c).
  *
  * Everything on the way is the project's own code: grammar_command_parse (lib/grammar_*),
  * update_build and attrs_encode (speaker/update_build.c, speaker/attr*.c), and the speaker's
@@ -40,6 +43,8 @@
 #include "routes.h"
 #include "speaker.h"
 #include "update.h"
+#include "update_proto.h"
+#include "exa_render.h"
 
 #define ENC_MAX_FIELDS 6
 
@@ -322,6 +327,12 @@ enc_print_nlri(const char *tag, const struct nlri *v, size_t n)
     for (size_t i = 0; i < n; i++) {
         char text[256];
         nlri_format(&v[i], text, sizeof(text));
+        /* ExaBGP's JSON names an EVPN route by its bytes ("raw"): so does this line. */
+        if (v[i].fam == BGP_FAM_L2VPN_EVPN) {
+            text[0] = '\0';
+            for (size_t k = 0; k < v[i].raw_len && 2 * k + 2 < sizeof(text); k++)
+                snprintf(text + 2 * k, sizeof(text) - 2 * k, "%02X", v[i].raw[k]);
+        }
         printf("%s %s|%s", tag, bgp_family_name((enum bgp_family)v[i].fam), text);
         if (v[i].has_path_id)
             printf("|%u", v[i].path_id);
@@ -355,26 +366,28 @@ enc_print_mp(const char *tag, const struct update_mp *mp)
     enc_print_nlri(tag, mp->nlri, mp->nlri_count);
 }
 
-static void
-enc_decode(char **f)
+/* update_decode of the message in f[3] from a peer of AS peer_as to local_as (f[1]: ASN4, f[2]:
+ * ADD-PATH receive on every family); prints FAIL or ERROR and returns -1 when there is nothing
+ * to show. */
+static int
+enc_decode_message(char **f, uint32_t local_as, uint32_t peer_as, struct arena *a,
+                   struct update_decoded *out)
 {
     static uint8_t msg[BGP_MSG_EXT_MAX + BGP_HEADER_LEN];
     size_t len, off = 0;
     struct bgp_session_codec ctx;
-    struct update_decoded out;
     struct bgp_error err;
-    struct arena a;
 
     if (strcmp(f[1], "0") != 0 && strcmp(f[1], "1") != 0) {
         printf("FAIL bad asn4 field\n");
-        return;
+        return -1;
     }
     /* ExaBGP's `decode` takes the message with or without its header: add the header. */
     if (strncmp(f[3], "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF", 32) != 0)
         off = BGP_HEADER_LEN;
     if (!enc_unhex(f[3], msg + off, sizeof(msg) - off, &len)) {
         printf("FAIL bad hex\n");
-        return;
+        return -1;
     }
     if (off != 0) {
         memset(msg, 0xff, 16);
@@ -385,17 +398,30 @@ enc_decode(char **f)
     bgp_session_codec_init(&ctx);
     ctx.mrt_rib = false;
     ctx.asn4 = f[1][0] == '1';
-    ctx.ibgp = true;
-    ctx.local_as = ctx.peer_as = 65533;
+    ctx.ibgp = local_as == peer_as;
+    ctx.local_as = local_as;
+    ctx.peer_as = peer_as;
     ctx.max_msg_len = BGP_MSG_EXT_MAX;
     if (f[2][0] == '1')
         ctx.addpath_recv = (bgp_famset)((1u << BGP_FAM_COUNT) - 1);
-    arena_init(&a, 65536);
-    memset(&out, 0, sizeof(out));
+    memset(out, 0, sizeof(*out));
     memset(&err, 0, sizeof(err));
-    if (update_decode(msg, len, &ctx, &a, &out, &err) < 0) {
+    if (update_decode(msg, len, &ctx, a, out, &err) < 0) {
         printf("ERROR %s (NOTIFICATION %u/%u)\n", err.reason ? err.reason : "?", err.code,
                err.subcode);
+        return -1;
+    }
+    return 0;
+}
+
+static void
+enc_decode(char **f)
+{
+    struct update_decoded out;
+    struct arena a;
+
+    arena_init(&a, 65536);
+    if (enc_decode_message(f, 65533, 65533, &a, &out) < 0) {
         arena_free(&a);
         return;
     }
@@ -433,6 +459,71 @@ enc_decode(char **f)
     arena_free(&a);
 }
 
+/* ---- JSON <asn4 0|1> <add-path 0|1> <hex>: the apibridge's ExaBGP JSON of one UPDATE ----------
+ */
+
+/* The event the speaker publishes for the UPDATE received from 127.0.0.2 (AS f[5], local
+ * 127.0.0.1 AS f[4]; both 65533 when absent) rendered as the apibridge renders it for `receive {
+ * parsed; update; }` with the JSON encoder (text false: `JSON <line>`) or the text one (text true:
+ * `TEXT <line>` each). */
+static void
+enc_render(char **f, size_t nf, bool text)
+{
+    static const uint8_t local[4] = { 127, 0, 0, 1 }, remote[4] = { 127, 0, 0, 2 };
+    const struct exa_env env = { .host = "conformance", .pid = 1, .ppid = 1, .time_override = 0 };
+    Bgpbus__V1__Event ev = BGPBUS__V1__EVENT__INIT;
+    Bgpbus__V1__PeerKey key = BGPBUS__V1__PEER_KEY__INIT;
+    Bgpbus__V1__Update u = BGPBUS__V1__UPDATE__INIT;
+    Bgpbus__V1__EndOfRib eor = BGPBUS__V1__END_OF_RIB__INIT;
+    struct update_decoded out;
+    uint32_t local_as = nf == 6 ? (uint32_t)strtoul(f[4], NULL, 10) : 65533;
+    uint32_t peer_as = nf == 6 ? (uint32_t)strtoul(f[5], NULL, 10) : 65533;
+    struct exa_buf b;
+    struct arena a;
+
+    arena_init(&a, 65536);
+    exa_buf_init(&b);
+    if (enc_decode_message(f, local_as, peer_as, &a, &out) < 0)
+        goto done;
+    key.has_address = key.has_local_address = key.has_local_as = key.has_peer_as = true;
+    key.address.data = (uint8_t *)remote;
+    key.address.len = 4;
+    key.local_address.data = (uint8_t *)local;
+    key.local_address.len = 4;
+    key.local_as = local_as;
+    key.peer_as = peer_as;
+    ev.peer = &key;
+    ev.has_direction = true;
+    ev.direction = BGPBUS__V1__DIRECTION__DIRECTION_RECEIVED;
+    if (out.eor) {
+        eor.family = proto_family(&a, out.eor_afi, out.eor_safi);
+        ev.body_case = BGPBUS__V1__EVENT__BODY_EOR;
+        ev.eor = &eor;
+    } else {
+        update_to_proto(&out, &a, &u);
+        ev.body_case = BGPBUS__V1__EVENT__BODY_UPDATE;
+        ev.update = &u;
+    }
+    if ((text ? exa_text_event(&ev, EXA_PARSED, 0, &b)
+              : exa_json_event(&ev, &env, 1, EXA_PARSED, 0, &b)) < 0 ||
+        b.oom) {
+        printf("FAIL the event does not render\n");
+    } else if (!text) {
+        printf("JSON %.*s\n", (int)b.len, b.data);
+    } else {
+        for (const char *line = b.data; *line != '\0';) {
+            const char *nl = strchr(line, '\n');
+            size_t n = nl != NULL ? (size_t)(nl - line) : strlen(line);
+
+            printf("TEXT %.*s\n", (int)n, line);
+            line += n + (nl != NULL);
+        }
+    }
+done:
+    exa_buf_free(&b);
+    arena_free(&a);
+}
+
 /* Splits line at tabs into at most ENC_MAX_FIELDS fields (the last one keeps its tabs). */
 static size_t
 enc_split(char *line, char **f)
@@ -467,6 +558,8 @@ main(void)
         size_t nf = enc_split(line, f);
         if (nf == 4 && strcmp(f[0], "DECODE") == 0)
             enc_decode(f);
+        else if ((nf == 4 || nf == 6) && (strcmp(f[0], "JSON") == 0 || strcmp(f[0], "TEXT") == 0))
+            enc_render(f, nf, f[0][0] == 'T');
         else if (nf != ENC_MAX_FIELDS || !enc_parse_peer(f, &peer))
             printf("FAIL bad request line (want local-as, peer-as, asn4, local-address, "
                    "add-path, command separated by tabs)\n");
