@@ -5,7 +5,9 @@
  *   helper_io.c   pipes: line reading, the bounded output buffer, acks in command order
  *   dispatch.c    a line -> a local answer or a Request; batching; replies -> acks
  *   show.c        `show neighbor …`, `show adj-rib …` text built from the speaker's replies
- *   events.c      speaker Events -> ExaBGP JSON/text for the helpers that asked, gap repair
+ *   events.c      speaker Events -> ExaBGP JSON/text for the helpers that asked, gap repair,
+ *                 a late start read from the run's first event
+ *   catchup.c     a late start when the ring lost that event: the present state instead
  *   memory.c      what each helper announced, re-announced when the speaker restarts
  *   reload.c      reload/restart of the process blocks (SPEC 1.7)
  *   main.c        command line, configuration, signals, shutdown
@@ -219,6 +221,20 @@ int events_open(struct bridge *br, const struct bus_opts *opts);
 void events_close(struct bridge *br);
 /* Index of the configured neighbor of a PeerKey, or -1. */
 int bridge_neighbor_index(const struct bridge *br, const Bgpbus__V1__PeerKey *k);
+/* A speaker run (epoch) seen in an event or a Ping reply: when new, its events are read from
+ * its beginning (seq 1) before anything live, or its present state is rendered (catchup.c). */
+void events_epoch_seen(struct bridge *br, uint64_t epoch);
+/* One event of the neighbor of index idx to every helper that asked for it. */
+void events_deliver_peer(struct bridge *br, const Bgpbus__V1__Event *ev, int idx);
+/* catchup.c rendered the present of epoch generation gen as of event seq: live events
+ * follow from seq + 1. */
+void events_present_done(struct bridge *br, unsigned gen, uint64_t seq);
+/* Whether gen is still the generation of the speaker run being followed. */
+bool events_gen_current(const struct bridge *br, unsigned gen);
+
+/* catchup.c: the ring no longer holds the run's beginning: for every established neighbor, a
+ * `state up` and its Adj-RIB-In as update events, then events_present_done(br, gen, seq). */
+void catchup_present(struct bridge *br, unsigned gen, uint64_t seq);
 
 /* memory.c */
 struct memory *memory_new(void);

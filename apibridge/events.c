@@ -6,6 +6,12 @@
  * sequence (bus_seq); on a gap it reads the missing events from the speaker's replay ring
  * (ReadEvents) and holds what arrives meanwhile until the gap is filled. A new epoch is a
  * speaker restart: the helpers' routes are announced again (memory.c).
+ *
+ * Late start: when the bridge first learns of an epoch (its first event or Ping reply, a
+ * speaker restart), the sessions of that run may be up already. The epoch is read from its
+ * first event (seq 1) as a gap would be, so helpers see what they would have seen had the
+ * bridge been there from the start; when the ring no longer holds seq 1, catchup.c renders
+ * the present instead (sessions up, Adj-RIBs-In) and the events follow from there.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -23,7 +29,10 @@ struct held {
 
 struct events_state {
     struct bus_seq seq;
+    uint64_t epoch;    /* the speaker run last_seq counts in (0: none yet) */
+    unsigned gen;      /* +1 per epoch: replies to an older epoch's reads are ignored */
     uint64_t last_seq; /* global seq of the last event delivered */
+    bool catching_up;  /* the read from seq 1 of a new epoch has not been answered yet */
     bool repairing;
     struct held *head, *tail; /* events that arrived during a repair */
     struct exa_buf buf;
@@ -85,8 +94,8 @@ render_msg(struct bridge *br, struct helper *h, const Bgpbus__V1__Event *ev, int
         emit(br, h, b);
 }
 
-static void
-deliver_peer(struct bridge *br, const Bgpbus__V1__Event *ev, int idx)
+void
+events_deliver_peer(struct bridge *br, const Bgpbus__V1__Event *ev, int idx)
 {
     const struct conf_neighbor *nb = &br->conf.neighbors[idx];
     int kind = msg_kind(ev);
@@ -201,7 +210,7 @@ deliver(struct bridge *br, Bgpbus__V1__Event *ev)
         bgpbus__v1__event__free_unpacked(ev, NULL);
         return;
     }
-    deliver_peer(br, ev, idx);
+    events_deliver_peer(br, ev, idx);
     if (ev->body_case == BGPBUS__V1__EVENT__BODY_NEGOTIATED) {
         /* Kept for the negotiated member of later update events (SPEC 1.2). */
         if (br->negotiated[idx])
@@ -212,9 +221,27 @@ deliver(struct bridge *br, Bgpbus__V1__Event *ev)
     bgpbus__v1__event__free_unpacked(ev, NULL);
 }
 
-/* ---- gap repair --------------------------------------------------------------------------- */
+/* ---- gap repair and late start ------------------------------------------------------------ */
 
 static void repair_request(struct bridge *br);
+
+/* A ReadEvents in flight: the epoch generation it reads for. */
+struct read_ctx {
+    struct bridge *br;
+    unsigned gen;
+};
+
+static void
+drop_held(struct events_state *es)
+{
+    while (es->head) {
+        struct held *x = es->head;
+        es->head = x->next;
+        bgpbus__v1__event__free_unpacked(x->ev, NULL);
+        free(x);
+    }
+    es->tail = NULL;
+}
 
 static void
 release_held(struct bridge *br)
@@ -234,15 +261,69 @@ release_held(struct bridge *br)
     }
 }
 
+void
+events_epoch_seen(struct bridge *br, uint64_t epoch)
+{
+    struct events_state *es = br->events;
+    if (!es || epoch == 0 || epoch == es->epoch)
+        return;
+    /* Whatever was held or being read belongs to the old run. */
+    drop_held(es);
+    es->epoch = epoch;
+    es->gen++;
+    es->last_seq = 0;
+    es->catching_up = true;
+    repair_request(br);
+}
+
+bool
+events_gen_current(const struct bridge *br, unsigned gen)
+{
+    return br->events && br->events->gen == gen;
+}
+
+void
+events_present_done(struct bridge *br, unsigned gen, uint64_t seq)
+{
+    struct events_state *es = br->events;
+    if (!es || gen != es->gen)
+        return;
+    if (seq > es->last_seq)
+        es->last_seq = seq;
+    /* The events after the snapshot, up to the first one held, come from the ring. */
+    repair_request(br);
+}
+
+/* The first page of a new epoch: from its beginning when the ring still has it, else
+ * the present state (catchup.c). Returns true when the page is to be delivered. */
+static bool
+catch_up_start(struct bridge *br, const Bgpbus__V1__EventPage *page)
+{
+    struct events_state *es = br->events;
+    es->catching_up = false;
+    if (page->oldest_seq <= 1) {
+        if (page->newest_seq > 0)
+            log_info("replaying the speaker's run from its first event (newest seq %" PRIu64
+                     ") before live events",
+                     page->newest_seq);
+        return true;
+    }
+    catchup_present(br, es->gen, page->newest_seq);
+    return false;
+}
+
 static void
 on_read_events(struct bus_client *c, void *arg, int status, const uint8_t *data, size_t len)
 {
-    struct bridge *br = arg;
+    struct read_ctx *ctx = arg;
+    struct bridge *br = ctx->br;
+    unsigned gen = ctx->gen;
     struct events_state *es = br->events;
     Bgpbus__V1__Reply *rep = NULL;
     (void)c;
-    if (!es)
-        return;
+    free(ctx);
+    if (status == BUS_ECANCELED || !es || gen != es->gen)
+        return; /* the bridge is stopping, or an older epoch's read (a newer one is in flight) */
     if (status == 0)
         rep = bgpbus__v1__reply__unpack(NULL, len, data);
     uint64_t upto = es->head ? es->head->ev->seq : UINT64_MAX;
@@ -251,10 +332,23 @@ on_read_events(struct bus_client *c, void *arg, int status, const uint8_t *data,
                   status ? bus_strerror(status) : "bad reply");
         if (rep)
             bgpbus__v1__reply__free_unpacked(rep, NULL);
+        es->catching_up = false;
         release_held(br);
         return;
     }
     Bgpbus__V1__EventPage *page = rep->events;
+    if (page->has_epoch && page->epoch != es->epoch) {
+        /* The speaker restarted since the read was asked: start over on its new run. */
+        uint64_t epoch = page->epoch;
+        bgpbus__v1__reply__free_unpacked(rep, NULL);
+        events_epoch_seen(br, epoch);
+        bridge_epoch_seen(br, epoch);
+        return;
+    }
+    if (es->catching_up && !catch_up_start(br, page)) {
+        bgpbus__v1__reply__free_unpacked(rep, NULL);
+        return; /* repairing until catchup.c calls events_present_done */
+    }
     if (page->oldest_seq > es->last_seq + 1)
         log_error("events %" PRIu64 "..%" PRIu64 " are gone from the speaker's replay ring; "
                   "helpers miss them",
@@ -293,6 +387,7 @@ repair_request(struct bridge *br)
     Bgpbus__V1__Request req = BGPBUS__V1__REQUEST__INIT;
     Bgpbus__V1__ReadEvents re = BGPBUS__V1__READ_EVENTS__INIT;
     uint8_t buf[64];
+    struct read_ctx *ctx = malloc(sizeof(*ctx));
     re.has_from_seq = true;
     re.from_seq = br->events->last_seq + 1;
     req.command_case = BGPBUS__V1__REQUEST__COMMAND_READ_EVENTS;
@@ -300,9 +395,17 @@ repair_request(struct bridge *br)
     req.owner = "bgpbus-apibridge";
     size_t len = bgpbus__v1__request__pack(&req, buf);
     br->events->repairing = true;
-    int rc = bus_request(br->client, buf, len, BRIDGE_REQUEST_TIMEOUT_MS, on_read_events, br, NULL);
+    int rc = BUS_ENOMEM;
+    if (ctx) {
+        ctx->br = br;
+        ctx->gen = br->events->gen;
+        rc =
+            bus_request(br->client, buf, len, BRIDGE_REQUEST_TIMEOUT_MS, on_read_events, ctx, NULL);
+    }
     if (rc < 0) {
         log_error("cannot ask the speaker for missed events: %s", bus_strerror(rc));
+        free(ctx);
+        br->events->catching_up = false;
         release_held(br);
     }
 }
@@ -341,28 +444,26 @@ on_event(struct bus_sub *sub, void *arg, const char *topic, const uint8_t *paylo
     case BUS_SEQ_DUPLICATE: bgpbus__v1__event__free_unpacked(ev, NULL); return;
     case BUS_SEQ_RESTART:
     case BUS_SEQ_FIRST:
-        /* A new speaker run: whatever was held belongs to the old one. */
-        while (es->head) {
-            struct held *x = es->head;
-            es->head = x->next;
-            bgpbus__v1__event__free_unpacked(x->ev, NULL);
-            free(x);
-        }
-        es->tail = NULL;
-        es->last_seq = ev->seq - 1;
+        /* A speaker run not seen yet (unless a Ping reply told it first): read it from its
+         * beginning before anything live. */
+        events_epoch_seen(br, ev->epoch);
         bridge_epoch_seen(br, ev->epoch);
         break;
-    case BUS_SEQ_GAP:
-        log_warn("events %" PRIu64 "..%" PRIu64 " missed; reading them from the speaker",
-                 es->seq.gap_first, es->seq.gap_last);
-        hold(es, ev);
-        if (!es->repairing)
-            repair_request(br);
-        return;
     default: break;
     }
     if (es->repairing) {
         hold(es, ev);
+        return;
+    }
+    if (ev->seq <= es->last_seq) {
+        bgpbus__v1__event__free_unpacked(ev, NULL);
+        return;
+    }
+    if (ev->seq != es->last_seq + 1) {
+        log_warn("events %" PRIu64 "..%" PRIu64 " missed; reading them from the speaker",
+                 es->last_seq + 1, ev->seq - 1);
+        hold(es, ev);
+        repair_request(br);
         return;
     }
     deliver(br, ev);
@@ -395,12 +496,7 @@ events_close(struct bridge *br)
     br->sub = NULL;
     if (!es)
         return;
-    while (es->head) {
-        struct held *x = es->head;
-        es->head = x->next;
-        bgpbus__v1__event__free_unpacked(x->ev, NULL);
-        free(x);
-    }
+    drop_held(es);
     exa_buf_free(&es->buf);
     free(es);
     br->events = NULL;

@@ -92,6 +92,7 @@ bridge_epoch_seen(struct bridge *br, uint64_t epoch)
         return;
     uint64_t old = br->epoch;
     br->epoch = epoch;
+    events_epoch_seen(br, epoch);
     if (old != 0) {
         log_warn("the speaker restarted (epoch %llx -> %llx)", (unsigned long long)old,
                  (unsigned long long)epoch);

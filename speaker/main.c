@@ -3,6 +3,10 @@
  *
  *   bgpbus-speaker --config FILE [--command URL] [--events URL]
  *                  [--tls-cert F --tls-key F --tls-ca F [--tls-server-name N]] [--log-level L]
+ *                  [--event-ring N]
+ *
+ * --event-ring N: events the replay ring keeps for ReadEvents (default 65536, also bounded to
+ * 64 MiB); a subscriber that misses more, or a bridge started later, gets a snapshot instead.
  *
  * Signals as ExaBGP (SPEC 1.7): SIGTERM, SIGINT, SIGHUP stop; SIGUSR1 reloads the configuration;
  * SIGALRM re-establishes every session.
@@ -34,9 +38,29 @@
 static void
 usage(FILE *f)
 {
-    fprintf(f, "usage: bgpbus-speaker --config FILE [--version] " BUS_CLI_USAGE "\n"
-               "Bus addresses default to ipc:// sockets in $BGPBUS_RUNTIME_DIR,\n"
-               "$XDG_RUNTIME_DIR/bgpbus, /run/bgpbus (root) or /tmp/bgpbus-UID.\n");
+    fprintf(f,
+            "usage: bgpbus-speaker --config FILE [--version] [--event-ring N] " BUS_CLI_USAGE "\n"
+            "Bus addresses default to ipc:// sockets in $BGPBUS_RUNTIME_DIR,\n"
+            "$XDG_RUNTIME_DIR/bgpbus, /run/bgpbus (root) or /tmp/bgpbus-UID.\n");
+}
+
+/* Long options without a short form (bus_cli uses 1..4). */
+enum { OPT_EVENT_RING = 256 };
+
+/* --event-ring N: 1 to 16M events. */
+static int
+parse_ring(const char *arg, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(arg, &end, 10);
+    if (errno || end == arg || *end || n < 1 || n > (1ULL << 24) || arg[0] == '-') {
+        fprintf(stderr, "bgpbus-speaker: --event-ring '%s': a count of events from 1 to %llu\n",
+                arg, 1ULL << 24);
+        return -1;
+    }
+    *out = (size_t)n;
+    return 0;
 }
 
 static int
@@ -239,10 +263,12 @@ main(int argc, char **argv)
         { "config", required_argument, NULL, 'c' },
         { "version", no_argument, NULL, 'V' },
         { "help", no_argument, NULL, 'h' },
+        { "event-ring", required_argument, NULL, OPT_EVENT_RING },
         { NULL, 0, NULL, 0 },
     };
     struct speaker sp;
     struct bus_cli cli = { 0 };
+    size_t ring_events = 0;
     int c, rc = 1;
 
     memset(&sp, 0, sizeof(sp));
@@ -256,6 +282,10 @@ main(int argc, char **argv)
         switch (c) {
         case 'c': sp.config_path = optarg; break;
         case 'V': printf("%s\n", bgpbus_version()); return 0;
+        case OPT_EVENT_RING:
+            if (parse_ring(optarg, &ring_events) < 0)
+                return 2;
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -276,7 +306,7 @@ main(int argc, char **argv)
     arena_init(&sp.arena, 1 << 20);
     sp.base = event_base_new();
     sp.attrsets = attrset_table_new();
-    if (!sp.base || !sp.attrsets || ev_init(&sp, 0, 0) < 0) {
+    if (!sp.base || !sp.attrsets || ev_init(&sp, ring_events, 0) < 0) {
         log_error("out of memory at start");
         goto out;
     }
