@@ -6,7 +6,7 @@
  *     ping | version
  *     neighbor [list] | neighbor show ADDRESS
  *     neighbor add ADDRESS local-as N peer-as N [local-address A] [router-id A] [connect P]
- *                  [listen P] [passive] [hold-time S]
+ *                  [listen P] [passive] [hold-time S] [family F]...
  *     neighbor remove ADDRESS
  *     rib out|in [--neighbor A] [--family ipv4|ipv6|ipv4-multicast|ipv6-multicast]
  *     announce ... | withdraw ...        (ExaBGP API text, e.g. announce route 10.0.0.0/24 ...)
@@ -158,6 +158,31 @@ attrs_text(const Bgpbus__V1__Attributes *a, char *nh, size_t nhlen, char *path, 
     }
 }
 
+/* The attributes of a route or an UPDATE as JSON members, the same in `rib --json` and
+ * `watch --json`: as_path (numbers, every segment flattened) and communities (strings) always,
+ * origin, med and local_pref when present. */
+static void
+attrs_json(const Bgpbus__V1__Attributes *a)
+{
+    static const char *const origins[] = { NULL, "igp", "egp", "incomplete" };
+    size_t n = 0;
+
+    printf(", \"as_path\": [");
+    for (size_t s = 0; a && a->as_path && s < a->as_path->n_segments; s++)
+        for (size_t i = 0; i < a->as_path->segments[s]->n_asns; i++)
+            printf("%s%u", n++ ? ", " : "", a->as_path->segments[s]->asns[i]);
+    printf("], \"communities\": [");
+    for (size_t k = 0; a && k < a->n_communities; k++)
+        printf("%s\"%u:%u\"", k ? ", " : "", a->communities[k] >> 16, a->communities[k] & 0xffff);
+    printf("]");
+    if (a && a->has_origin && a->origin > 0 && a->origin < 4)
+        printf(", \"origin\": \"%s\"", origins[a->origin]);
+    if (a && a->has_med)
+        printf(", \"med\": %u", a->med);
+    if (a && a->has_local_pref)
+        printf(", \"local_pref\": %u", a->local_pref);
+}
+
 /* ---- commands ------------------------------------------------------------------------------ */
 
 static int
@@ -301,6 +326,42 @@ addr_field(const char *text, uint8_t buf[16], ProtobufCBinaryData *out, protobuf
     *has = true;
 }
 
+static bool
+family_parse(const char *f, uint32_t *afi, uint32_t *safi)
+{
+    static const struct {
+        const char *name;
+        uint32_t afi, safi;
+    } fams[] = { { "ipv4", 1, 1 },         { "ipv6", 2, 1 },           { "ipv4-unicast", 1, 1 },
+                 { "ipv6-unicast", 2, 1 }, { "ipv4-multicast", 1, 2 }, { "ipv6-multicast", 2, 2 } };
+    for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++)
+        if (strcmp(f, fams[i].name) == 0) {
+            *afi = fams[i].afi;
+            *safi = fams[i].safi;
+            return true;
+        }
+    return false;
+}
+
+/* The numeric settings of `neighbor add`: the field of `k` (its presence flag set), or NULL when
+ * `k` is not one, so an unknown option is named as such whatever its value looks like. */
+static uint32_t *
+number_field(Bgpbus__V1__NeighborConfig *nc, const char *k)
+{
+    static const char *const names[] = { "local-as", "peer-as", "connect", "listen", "hold-time" };
+    uint32_t *const fields[] = { &nc->local_as, &nc->peer_as, &nc->peer_port, &nc->listen_port,
+                                 &nc->hold_time };
+    protobuf_c_boolean *const has[] = { &nc->has_local_as, &nc->has_peer_as, &nc->has_peer_port,
+                                        &nc->has_listen_port, &nc->has_hold_time };
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(k, names[i]) == 0) {
+            *has[i] = true;
+            return fields[i];
+        }
+    return NULL;
+}
+
 static int
 cmd_neighbor_add(bgpbus_client *c, char **w, int n)
 {
@@ -308,13 +369,14 @@ cmd_neighbor_add(bgpbus_client *c, char **w, int n)
     Bgpbus__V1__AddNeighbor an = BGPBUS__V1__ADD_NEIGHBOR__INIT;
     Bgpbus__V1__NeighborConfig nc = BGPBUS__V1__NEIGHBOR_CONFIG__INIT;
     uint8_t addr[16], local[16], rid[16];
+    Bgpbus__V1__Family fams[6], *famp[6]; /* every family family_parse() knows, once each */
 
     if (n < 1)
         usage_error("neighbor add ADDRESS local-as N peer-as N [...]");
     addr_field(w[0], addr, &nc.address, &nc.has_address);
     for (int i = 1; i < n; i++) {
         const char *k = w[i], *v = i + 1 < n ? w[i + 1] : NULL;
-        uint32_t u;
+        uint32_t *num;
         if (strcmp(k, "passive") == 0) {
             nc.has_passive = nc.passive = true;
             continue;
@@ -324,26 +386,29 @@ cmd_neighbor_add(bgpbus_client *c, char **w, int n)
         i++;
         if (strcmp(k, "local-address") == 0)
             addr_field(v, local, &nc.local_address, &nc.has_local_address);
-        else if (strcmp(k, "router-id") == 0) {
+        else if (strcmp(k, "family") == 0) {
+            /* Absent: the speaker's default families (NeighborConfig.families). */
+            if (nc.n_families == sizeof(fams) / sizeof(fams[0]))
+                usage_error("neighbor add: too many families");
+            Bgpbus__V1__Family *f = &fams[nc.n_families];
+            bgpbus__v1__family__init(f);
+            if (!family_parse(v, &f->afi, &f->safi))
+                usage_error("neighbor add: unknown family %s (ipv4, ipv6, ipv4-multicast, "
+                            "ipv6-multicast)",
+                            v);
+            f->has_afi = f->has_safi = true;
+            famp[nc.n_families++] = f;
+            nc.families = famp;
+        } else if (strcmp(k, "router-id") == 0) {
             if (inet_pton(AF_INET, v, rid) != 1)
                 usage_error("bad router-id %s", v);
             nc.has_router_id = true;
             nc.router_id.data = rid;
             nc.router_id.len = 4;
-        } else if (!parse_u32(v, &u))
-            usage_error("neighbor add: bad number %s for %s", v, k);
-        else if (strcmp(k, "local-as") == 0)
-            nc.has_local_as = true, nc.local_as = u;
-        else if (strcmp(k, "peer-as") == 0)
-            nc.has_peer_as = true, nc.peer_as = u;
-        else if (strcmp(k, "connect") == 0)
-            nc.has_peer_port = true, nc.peer_port = u;
-        else if (strcmp(k, "listen") == 0)
-            nc.has_listen_port = true, nc.listen_port = u;
-        else if (strcmp(k, "hold-time") == 0)
-            nc.has_hold_time = true, nc.hold_time = u;
-        else
+        } else if (!(num = number_field(&nc, k)))
             usage_error("neighbor add: unknown option %s", k);
+        else if (!parse_u32(v, num))
+            usage_error("neighbor add: bad number %s for %s", v, k);
     }
     if (!nc.has_local_as || !nc.has_peer_as)
         usage_error("neighbor add needs local-as and peer-as");
@@ -373,23 +438,6 @@ cmd_neighbor_remove(bgpbus_client *c, const char *address)
     if (!opt_json)
         printf("neighbor %s removed\n", address);
     return 0;
-}
-
-static bool
-family_parse(const char *f, uint32_t *afi, uint32_t *safi)
-{
-    static const struct {
-        const char *name;
-        uint32_t afi, safi;
-    } fams[] = { { "ipv4", 1, 1 },         { "ipv6", 2, 1 },           { "ipv4-unicast", 1, 1 },
-                 { "ipv6-unicast", 2, 1 }, { "ipv4-multicast", 1, 2 }, { "ipv6-multicast", 2, 2 } };
-    for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++)
-        if (strcmp(f, fams[i].name) == 0) {
-            *afi = fams[i].afi;
-            *safi = fams[i].safi;
-            return true;
-        }
-    return false;
 }
 
 static int
@@ -440,21 +488,9 @@ cmd_rib(bgpbus_client *c, bool in, const char *neighbor, const char *family)
                 const char *fn = r->nlri ? family_name(r->nlri) : "?";
                 if (opt_json) {
                     printf("%s{\"neighbor\": \"%s\", \"prefix\": \"%s\", \"family\": \"%s\", "
-                           "\"next_hop\": \"%s\", \"as_path\": [",
+                           "\"next_hop\": \"%s\"",
                            count ? ", " : "", peer, pfx, fn, nh);
-                    for (char *s = path, *e; *s; s = *e ? e + 1 : e) {
-                        e = s + strcspn(s, " ");
-                        printf("%s%.*s", s == path ? "" : ", ", (int)(e - s), s);
-                    }
-                    printf("], \"communities\": [");
-                    for (size_t k = 0; at && k < at->n_communities; k++)
-                        printf("%s\"%u:%u\"", k ? ", " : "", at->communities[k] >> 16,
-                               at->communities[k] & 0xffff);
-                    printf("]");
-                    if (at && at->has_med)
-                        printf(", \"med\": %u", at->med);
-                    if (at && at->has_local_pref)
-                        printf(", \"local_pref\": %u", at->local_pref);
+                    attrs_json(at);
                     if (r->owner && *r->owner) {
                         printf(", \"owner\": ");
                         json_str(r->owner);
@@ -625,9 +661,7 @@ watch_print(const bgpbus_event *ev, enum watch_format fmt, struct exa_buf *buf)
         if (bgpbus_event_state(ev))
             printf(", \"state\": \"%s\"", bgpbus_event_state(ev));
         if (bgpbus_event_type(ev) == BGPBUS_EVENT_UPDATE) {
-            char nh[INET6_ADDRSTRLEN + 8], path[512], comm[512];
-            attrs_text(pb->update->attributes, nh, sizeof(nh), path, sizeof(path), comm,
-                       sizeof(comm));
+            char nh[INET6_ADDRSTRLEN + 8];
             printf(", \"announce\": [");
             for (size_t i = 0; i < bgpbus_event_announced_count(ev); i++)
                 printf("%s\"%s\"", i ? ", " : "", bgpbus_event_announced(ev, i));
@@ -640,7 +674,7 @@ watch_print(const bgpbus_event *ev, enum watch_format fmt, struct exa_buf *buf)
                 client_addr_text(&pb->update->announced[0]->next_hop->address, nh, sizeof(nh));
                 printf(", \"next_hop\": \"%s\"", nh);
             }
-            printf(", \"as_path\": \"%s\", \"communities\": \"%s\"", path, comm);
+            attrs_json(pb->update->attributes);
         }
         printf("}\n");
         return;
