@@ -110,14 +110,6 @@ json_str(const char *s)
 }
 
 static const char *
-state_name(unsigned s)
-{
-    static const char *const st[] = { "unknown",  "idle",        "connect",    "active",
-                                      "opensent", "openconfirm", "established" };
-    return s < 7 ? st[s] : st[0];
-}
-
-static const char *
 family_name(const Bgpbus__V1__Nlri *n)
 {
     const Bgpbus__V1__Prefix *p = n->unicast ? n->unicast : n->multicast;
@@ -237,24 +229,30 @@ cmd_version(bgpbus_client *c)
     return 0;
 }
 
+/* A typed call that failed: a bad argument is a usage error (exit 2), anything else (refused by
+ * the speaker, not reached) exit 1; both with the library's reason. */
+static void __attribute__((noreturn)) fail_call(bgpbus_client *c, int rc, const char *what)
+{
+    char why[512];
+
+    if (rc != BGPBUS_E_INVALID)
+        fail(c, what);
+    snprintf(why, sizeof(why), "%s", bgpbus_client_error(c));
+    bgpbus_client_close(c);
+    usage_error("%s: %s", what, why);
+}
+
 static int
 cmd_neighbors(bgpbus_client *c, const char *show)
 {
-    Bgpbus__V1__Request req = BGPBUS__V1__REQUEST__INIT;
-    Bgpbus__V1__ListNeighbors ln = BGPBUS__V1__LIST_NEIGHBORS__INIT;
-    struct arena a;
+    struct bgpbus_neighbor *v;
+    size_t n;
+    int rc = bgpbus_neighbors(c, show, &v, &n);
 
-    arena_init(&a, 1024);
-    if (show && !(req.neighbors = client_selector_pb(show, &a)))
-        usage_error("bad neighbor address %s", show);
-    req.command_case = BGPBUS__V1__REQUEST__COMMAND_LIST_NEIGHBORS;
-    req.list_neighbors = &ln;
-    Bgpbus__V1__Reply *rep = call(c, &req, "neighbor");
-    size_t n = rep->neighbors ? rep->neighbors->n_neighbors : 0;
+    if (rc < 0)
+        fail_call(c, rc, "neighbor");
     if (show && n == 0) {
         fprintf(stderr, "bgpbusctl: no neighbor %s\n", show);
-        bgpbus_reply_free(rep);
-        arena_free(&a);
         return 1;
     }
     if (opt_json)
@@ -263,38 +261,30 @@ cmd_neighbors(bgpbus_client *c, const char *show)
         printf("%-39s %10s %10s %-12s %10s %10s %10s\n", "Neighbor", "LocalAS", "PeerAS", "State",
                "Advertised", "UpdIn", "UpdOut");
     for (size_t i = 0; i < n; i++) {
-        const Bgpbus__V1__Neighbor *nb = rep->neighbors->neighbors[i];
-        const Bgpbus__V1__NeighborConfig *cf = nb->config;
-        const Bgpbus__V1__NeighborState *st = nb->state;
-        char addr[INET6_ADDRSTRLEN] = "?", local[INET6_ADDRSTRLEN] = "-";
-        if (cf && cf->has_address)
-            client_addr_text(&cf->address, addr, sizeof(addr));
-        if (cf && cf->has_local_address)
-            client_addr_text(&cf->local_address, local, sizeof(local));
-        const char *state = state_name(st ? st->fsm_state : 0);
-        uint64_t adv = st ? st->routes_advertised : 0;
-        uint64_t uin = st && st->received ? st->received->updates : 0;
-        uint64_t uout = st && st->sent ? st->sent->updates : 0;
+        const struct bgpbus_neighbor *nb = &v[i];
+        const char *addr = nb->address[0] ? nb->address : "?";
+        const char *local = nb->local_address[0] ? nb->local_address : "-";
         if (opt_json) {
             printf("%s{\"address\": \"%s\", \"local_address\": \"%s\", \"local_as\": %u, "
                    "\"peer_as\": %u, \"state\": \"%s\", \"routes_advertised\": %" PRIu64
                    ", \"updates_received\": %" PRIu64 ", \"updates_sent\": %" PRIu64 "}",
-                   i ? ", " : "", addr, local, cf ? cf->local_as : 0, cf ? cf->peer_as : 0, state,
-                   adv, uin, uout);
+                   i ? ", " : "", addr, local, nb->local_as, nb->peer_as, nb->state,
+                   nb->routes_advertised, nb->updates_received, nb->updates_sent);
         } else if (show) {
             printf("neighbor %s\n  local address %s\n  local AS %u, peer AS %u\n  state %s\n"
                    "  routes advertised %" PRIu64 "\n  updates received %" PRIu64 ", sent %" PRIu64
                    "\n",
-                   addr, local, cf ? cf->local_as : 0, cf ? cf->peer_as : 0, state, adv, uin, uout);
+                   addr, local, nb->local_as, nb->peer_as, nb->state, nb->routes_advertised,
+                   nb->updates_received, nb->updates_sent);
         } else {
             printf("%-39s %10u %10u %-12s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 "\n", addr,
-                   cf ? cf->local_as : 0, cf ? cf->peer_as : 0, state, adv, uin, uout);
+                   nb->local_as, nb->peer_as, nb->state, nb->routes_advertised,
+                   nb->updates_received, nb->updates_sent);
         }
     }
     if (opt_json)
         printf("]\n");
-    bgpbus_reply_free(rep);
-    arena_free(&a);
+    bgpbus_neighbors_free(v);
     return 0;
 }
 
@@ -313,109 +303,74 @@ parse_u32(const char *s, uint32_t *out)
     return true;
 }
 
+/* The numeric settings of `neighbor add`. An unknown option is named as such whatever its value
+ * looks like. *seen_as gets bit 0 for local-as, bit 1 for peer-as. */
 static void
-addr_field(const char *text, uint8_t buf[16], ProtobufCBinaryData *out, protobuf_c_boolean *has)
-{
-    if (inet_pton(AF_INET, text, buf) == 1)
-        out->len = 4;
-    else if (inet_pton(AF_INET6, text, buf) == 1)
-        out->len = 16;
-    else
-        usage_error("bad address %s", text);
-    out->data = buf;
-    *has = true;
-}
-
-static bool
-family_parse(const char *f, uint32_t *afi, uint32_t *safi)
-{
-    static const struct {
-        const char *name;
-        uint32_t afi, safi;
-    } fams[] = { { "ipv4", 1, 1 },         { "ipv6", 2, 1 },           { "ipv4-unicast", 1, 1 },
-                 { "ipv6-unicast", 2, 1 }, { "ipv4-multicast", 1, 2 }, { "ipv6-multicast", 2, 2 } };
-    for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++)
-        if (strcmp(f, fams[i].name) == 0) {
-            *afi = fams[i].afi;
-            *safi = fams[i].safi;
-            return true;
-        }
-    return false;
-}
-
-/* The numeric settings of `neighbor add`: the field of `k` (its presence flag set), or NULL when
- * `k` is not one, so an unknown option is named as such whatever its value looks like. */
-static uint32_t *
-number_field(Bgpbus__V1__NeighborConfig *nc, const char *k)
+number_option(struct bgpbus_neighbor_config *cfg, const char *k, const char *v, unsigned *seen_as)
 {
     static const char *const names[] = { "local-as", "peer-as", "connect", "listen", "hold-time" };
-    uint32_t *const fields[] = { &nc->local_as, &nc->peer_as, &nc->peer_port, &nc->listen_port,
-                                 &nc->hold_time };
-    protobuf_c_boolean *const has[] = { &nc->has_local_as, &nc->has_peer_as, &nc->has_peer_port,
-                                        &nc->has_listen_port, &nc->has_hold_time };
+    const size_t count = sizeof(names) / sizeof(names[0]);
+    size_t i = 0;
+    uint32_t num;
 
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(k, names[i]) == 0) {
-            *has[i] = true;
-            return fields[i];
-        }
-    return NULL;
+    while (i < count && strcmp(k, names[i]) != 0)
+        i++;
+    if (i == count)
+        usage_error("neighbor add: unknown option %s", k);
+    if (!parse_u32(v, &num) || ((i == 2 || i == 3) && num > UINT16_MAX))
+        usage_error("neighbor add: bad number %s for %s", v, k);
+    if (i < 2)
+        *seen_as |= 1u << i;
+    if (i == 0)
+        cfg->local_as = num;
+    else if (i == 1)
+        cfg->peer_as = num;
+    else if (i == 2)
+        cfg->connect_port = (uint16_t)num;
+    else if (i == 3)
+        cfg->listen_port = (uint16_t)num;
+    else {
+        cfg->has_hold_time = true;
+        cfg->hold_time = num;
+    }
 }
 
 static int
 cmd_neighbor_add(bgpbus_client *c, char **w, int n)
 {
-    Bgpbus__V1__Request req = BGPBUS__V1__REQUEST__INIT;
-    Bgpbus__V1__AddNeighbor an = BGPBUS__V1__ADD_NEIGHBOR__INIT;
-    Bgpbus__V1__NeighborConfig nc = BGPBUS__V1__NEIGHBOR_CONFIG__INIT;
-    uint8_t addr[16], local[16], rid[16];
-    Bgpbus__V1__Family fams[6], *famp[6]; /* every family family_parse() knows, once each */
+    struct bgpbus_neighbor_config cfg = { 0 };
+    const char *fams[6]; /* every family name once */
+    unsigned seen_as = 0;
+    int rc;
 
     if (n < 1)
         usage_error("neighbor add ADDRESS local-as N peer-as N [...]");
-    addr_field(w[0], addr, &nc.address, &nc.has_address);
+    cfg.address = w[0];
+    cfg.families = fams;
     for (int i = 1; i < n; i++) {
         const char *k = w[i], *v = i + 1 < n ? w[i + 1] : NULL;
-        uint32_t *num;
         if (strcmp(k, "passive") == 0) {
-            nc.has_passive = nc.passive = true;
+            cfg.passive = true;
             continue;
         }
         if (!v)
             usage_error("neighbor add: %s needs a value", k);
         i++;
         if (strcmp(k, "local-address") == 0)
-            addr_field(v, local, &nc.local_address, &nc.has_local_address);
+            cfg.local_address = v;
+        else if (strcmp(k, "router-id") == 0)
+            cfg.router_id = v;
         else if (strcmp(k, "family") == 0) {
-            /* Absent: the speaker's default families (NeighborConfig.families). */
-            if (nc.n_families == sizeof(fams) / sizeof(fams[0]))
+            if (cfg.n_families == sizeof(fams) / sizeof(fams[0]))
                 usage_error("neighbor add: too many families");
-            Bgpbus__V1__Family *f = &fams[nc.n_families];
-            bgpbus__v1__family__init(f);
-            if (!family_parse(v, &f->afi, &f->safi))
-                usage_error("neighbor add: unknown family %s (ipv4, ipv6, ipv4-multicast, "
-                            "ipv6-multicast)",
-                            v);
-            f->has_afi = f->has_safi = true;
-            famp[nc.n_families++] = f;
-            nc.families = famp;
-        } else if (strcmp(k, "router-id") == 0) {
-            if (inet_pton(AF_INET, v, rid) != 1)
-                usage_error("bad router-id %s", v);
-            nc.has_router_id = true;
-            nc.router_id.data = rid;
-            nc.router_id.len = 4;
-        } else if (!(num = number_field(&nc, k)))
-            usage_error("neighbor add: unknown option %s", k);
-        else if (!parse_u32(v, num))
-            usage_error("neighbor add: bad number %s for %s", v, k);
+            fams[cfg.n_families++] = v;
+        } else
+            number_option(&cfg, k, v, &seen_as);
     }
-    if (!nc.has_local_as || !nc.has_peer_as)
+    if (seen_as != 3)
         usage_error("neighbor add needs local-as and peer-as");
-    an.config = &nc;
-    req.command_case = BGPBUS__V1__REQUEST__COMMAND_ADD_NEIGHBOR;
-    req.add_neighbor = &an;
-    bgpbus_reply_free(call(c, &req, "neighbor add"));
+    if ((rc = bgpbus_neighbor_add(c, &cfg)) < 0)
+        fail_call(c, rc, "neighbor add");
     if (!opt_json)
         printf("neighbor %s added\n", w[0]);
     return 0;
@@ -424,17 +379,10 @@ cmd_neighbor_add(bgpbus_client *c, char **w, int n)
 static int
 cmd_neighbor_remove(bgpbus_client *c, const char *address)
 {
-    Bgpbus__V1__Request req = BGPBUS__V1__REQUEST__INIT;
-    Bgpbus__V1__RemoveNeighbor rn = BGPBUS__V1__REMOVE_NEIGHBOR__INIT;
-    struct arena a;
+    int rc = bgpbus_neighbor_remove(c, address);
 
-    arena_init(&a, 512);
-    if (!(req.neighbors = client_selector_pb(address, &a)))
-        usage_error("bad neighbor address %s", address);
-    req.command_case = BGPBUS__V1__REQUEST__COMMAND_REMOVE_NEIGHBOR;
-    req.remove_neighbor = &rn;
-    bgpbus_reply_free(call(c, &req, "neighbor remove"));
-    arena_free(&a);
+    if (rc < 0)
+        fail_call(c, rc, "neighbor remove");
     if (!opt_json)
         printf("neighbor %s removed\n", address);
     return 0;
@@ -453,7 +401,7 @@ cmd_rib(bgpbus_client *c, bool in, const char *neighbor, const char *family)
     if (neighbor && !(req.neighbors = client_selector_pb(neighbor, &a)))
         usage_error("bad neighbor address %s", neighbor);
     if (family) {
-        if (!family_parse(family, &fam.afi, &fam.safi))
+        if (!client_family_parse(family, &fam.afi, &fam.safi))
             usage_error("unknown family %s (ipv4, ipv6, ipv4-multicast, ipv6-multicast)", family);
         fam.has_afi = fam.has_safi = true;
         show.families = &famp;

@@ -34,6 +34,7 @@ bgpbus_strerror(int err)
     case BGPBUS_E_NOMEM: return "out of memory";
     case BGPBUS_E_BUS: return "bus failure";
     case BGPBUS_E_CLOSED: return "the client was closed before the reply";
+    case BGPBUS_E_NO_NEIGHBOR: return "no such neighbor";
     default: return "unknown error";
     }
 }
@@ -84,6 +85,8 @@ client_reply_status(struct bgpbus_client *c, const Bgpbus__V1__Reply *rep)
         return 0;
     }
     client_set_error(c, "%s", rep->error && *rep->error ? rep->error : "request refused");
+    if (rep->status == BGPBUS__V1__STATUS__STATUS_NO_MATCHING_NEIGHBOR)
+        return BGPBUS_E_NO_NEIGHBOR;
     return rep->status == BGPBUS__V1__STATUS__STATUS_PARTIAL ? BGPBUS_E_PARTIAL : BGPBUS_E_REJECTED;
 }
 

@@ -123,6 +123,10 @@ int client_prefix_parse(const char *text, uint8_t addr[16], size_t *alen, unsign
 void client_addr_text(const ProtobufCBinaryData *b, char *out, size_t len);
 void client_nlri_text(const Bgpbus__V1__Nlri *n, char *out, size_t len);
 
+/* client_neighbor.c: "ipv4", "ipv6-multicast", "ipv4-unicast", "IPv6 unicast", ... -> (AFI, SAFI)
+ * (RFC 4760), the families a neighbor is added with. */
+bool client_family_parse(const char *name, uint32_t *afi, uint32_t *safi);
+
 /* client_event.c */
 void client_events_close(struct bgpbus_client *c);
 /* Wraps a decoded event (takes ownership); NULL when out of memory (then pb is freed). */

@@ -70,6 +70,8 @@ enum bgpbus_error {
     BGPBUS_E_NOMEM = -7,
     BGPBUS_E_BUS = -8,    /* any other bus failure */
     BGPBUS_E_CLOSED = -9, /* the client was closed before the reply came */
+    /* the speaker has no neighbor the request names (STATUS_NO_MATCHING_NEIGHBOR) */
+    BGPBUS_E_NO_NEIGHBOR = -10,
 };
 
 /* A constant text for a BGPBUS_E* code. */
@@ -158,6 +160,58 @@ BGPBUS_API int bgpbus_withdraw_owner(bgpbus_client *c, const char *owner, uint64
  */
 BGPBUS_API int bgpbus_owner_session(bgpbus_client *c, unsigned heartbeat_s);
 BGPBUS_API int bgpbus_heartbeat(bgpbus_client *c);
+
+/* ---- neighbors ---------------------------------------------------------------------------- */
+
+/* A neighbor to add at run time (AddNeighbor). Zero-initialise, then fill what you need: what is
+ * left out takes the defaults of the configuration grammar. */
+struct bgpbus_neighbor_config {
+    const char *address;       /* the peer's address, IPv4 or IPv6 (required) */
+    uint32_t local_as;         /* required (AS 0 is reserved, RFC 7607) */
+    uint32_t peer_as;          /* required */
+    const char *local_address; /* NULL: chosen by the kernel at connect */
+    const char *router_id;     /* an IPv4 address; NULL: local_address (then IPv4, required) */
+    bool has_hold_time;        /* hold_time is set; else 180 */
+    uint32_t hold_time;        /* seconds: 0 or 3..65535 (RFC 4271 4.2), checked by the speaker */
+    bool passive;              /* only accept the peer's connection, never connect */
+    uint16_t connect_port;     /* the peer's TCP port; 0: 179 */
+    uint16_t listen_port;      /* the local port to accept on; 0: the speaker's */
+    /* "ipv4", "ipv6", "ipv4-multicast", "ipv6-multicast" ("-unicast" or " unicast" may follow
+     * ipv4/ipv6; any case); n_families 0: the speaker's default families */
+    const char *const *families;
+    size_t n_families;
+};
+
+/*
+ * Adds a neighbor. A bad setting (address, family, AS 0) is BGPBUS_E_INVALID and nothing is
+ * sent; the speaker refuses (BGPBUS_E_REJECTED, its reason in bgpbus_client_error()) an address
+ * in use or a setting it does not take.
+ */
+BGPBUS_API int bgpbus_neighbor_add(bgpbus_client *c, const struct bgpbus_neighbor_config *cfg);
+/* Removes the neighbor with this address: its session ends with a Cease (RFC 4486
+ * "Peer De-configured") and its routes are forgotten. Unknown: BGPBUS_E_NO_NEIGHBOR. */
+BGPBUS_API int bgpbus_neighbor_remove(bgpbus_client *c, const char *address);
+
+/* A neighbor as ListNeighbors reports it. */
+struct bgpbus_neighbor {
+    char address[46];
+    char local_address[46]; /* as configured; "" when the kernel chooses it */
+    uint32_t local_as, peer_as;
+    const char *state; /* "idle", "connect", "active", "opensent", "openconfirm", "established" */
+    double uptime;     /* seconds established; 0 when not established */
+    uint64_t routes_received;   /* in the Adj-RIB-In */
+    uint64_t routes_advertised; /* in the Adj-RIB-Out */
+    uint64_t routes_pending;    /* Adj-RIB-Out changes not sent yet */
+    uint64_t updates_received, updates_sent;
+};
+
+/*
+ * The neighbors (address NULL: every one; else the one with this address, or none: *n 0), in
+ * the speaker's order, into *out (free it with bgpbus_neighbors_free; NULL when *n is 0).
+ */
+BGPBUS_API int bgpbus_neighbors(bgpbus_client *c, const char *address, struct bgpbus_neighbor **out,
+                                size_t *n);
+BGPBUS_API void bgpbus_neighbors_free(struct bgpbus_neighbor *neighbors);
 
 /* ---- ExaBGP text and raw requests ---------------------------------------------------------- */
 
