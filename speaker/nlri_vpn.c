@@ -185,6 +185,33 @@ const struct nlri_ops nlri_ops_vpn = {
     .format = nlri_vpn_format,
 };
 
+/*
+ * RFC 8277 2.4: a withdrawal has one 3-octet Compatibility field where the announcement had the
+ * label stack, and BIRD 2.0 reads exactly one: the rest of a stack becomes prefix bytes ("Invalid
+ * network field"; tests/interop/interop_lu.sh). ExaBGP 4.2 and GoBGP 3.10 send the whole stack
+ * here; we do not. The field kept is the bottom label: it ends the stack for receivers that read
+ * up to the bottom-of-stack bit (GoBGP 3.10, FRR 8.4, ExaBGP 4.2, nlri_vpn_decode) and, for one
+ * label, it is what ExaBGP 4.2 sends (the announced label, not the RFC's 0x800000), so
+ * single-label withdrawals keep ExaBGP's bytes. The bottom label and the RD are contiguous: no
+ * copy is needed.
+ */
+struct nlri
+nlri_vpn_withdrawal(const struct nlri *n)
+{
+    struct nlri w = *n;
+    size_t rd, nlabels;
+
+    if (n->fam < 0 || n->fam >= BGP_FAM_COUNT || bgp_family_table[n->fam].ops != &nlri_ops_vpn)
+        return w;
+    rd = vpn_rd(n) != NULL ? VPN_RD_LEN : 0;
+    nlabels = (n->raw_len - rd) / VPN_LABEL_LEN;
+    if (nlabels > 1) {
+        w.raw = n->raw + (nlabels - 1) * VPN_LABEL_LEN;
+        w.raw_len = (uint16_t)(n->raw_len - (nlabels - 1) * VPN_LABEL_LEN);
+    }
+    return w;
+}
+
 /* ---- the contract (bgpbus.v1) -------------------------------------------------------------- */
 
 static const char *

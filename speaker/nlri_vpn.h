@@ -17,6 +17,12 @@ extern const struct nlri_ops nlri_ops_vpn;
 /* AFI 1/2 SAFI 128: the NLRI carries an RD, and so does the next hop (RFC 4364 4.3.2). */
 bool nlri_vpn_family(enum bgp_family fam);
 
+/*
+ * n as it goes in MP_UNREACH_NLRI: one label field where the announcement had a stack (RFC 8277
+ * 2.4), pointing into n's bytes; n itself for a single label and for other families.
+ */
+struct nlri nlri_vpn_withdrawal(const struct nlri *n);
+
 /* The RD in ExaBGP's text ("65000:1", "192.0.2.1:1"); snprintf-like. */
 int nlri_vpn_rd_format(const uint8_t rd[8], char *buf, size_t size);
 

@@ -45,6 +45,7 @@
 #include "update.h"
 #include "update_proto.h"
 #include "exa_render.h"
+#include "nlri_vpn.h"
 
 #define ENC_MAX_FIELDS 6
 
@@ -191,7 +192,9 @@ enc_build(struct enc_route *routes, size_t n, const struct bgp_session_codec *ct
             size_t count = 0;
             for (size_t k = i; k < n; k++) {
                 if (!done[k] && enc_same_set(&routes[i], &routes[k])) {
-                    batch[count++] = routes[k].nlri;
+                    /* a withdrawal has one label field (RFC 8277 2.4), as the speaker sends */
+                    batch[count++] =
+                        want_withdraw ? nlri_vpn_withdrawal(&routes[k].nlri) : routes[k].nlri;
                     done[k] = true;
                 }
             }

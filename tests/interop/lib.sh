@@ -91,6 +91,7 @@ it_neighbor() { # ADDR PEER_AS PEER_PORT [HOLD] [FAMILIES] [LOCAL_AS]
       flow4) echo "    ipv4 flow;" ;; flow6) echo "    ipv6 flow;" ;;
       flowvpn4) echo "    ipv4 flow-vpn;" ;; flowvpn6) echo "    ipv6 flow-vpn;" ;;
       vpn4) echo "    ipv4 mpls-vpn;" ;; vpn6) echo "    ipv6 mpls-vpn;" ;;
+      lu4) echo "    ipv4 nlri-mpls;" ;; lu6) echo "    ipv6 nlri-mpls;" ;;
       evpn) echo "    l2vpn evpn;" ;; vpls) echo "    l2vpn vpls;" ;;
     esac
   done

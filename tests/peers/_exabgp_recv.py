@@ -9,7 +9,7 @@ from _norm import line, flow_nlri
 D = sys.argv[1]
 FAM = {'ipv4 unicast': 'ipv4', 'ipv6 unicast': 'ipv6', 'ipv4 multicast': 'mcast4',
        'ipv6 multicast': 'mcast6', 'ipv4 flow': 'flow4', 'ipv6 flow': 'flow6',
-       'ipv4 mpls-vpn': 'vpn4', 'ipv6 mpls-vpn': 'vpn6'}
+       'ipv4 mpls-vpn': 'vpn4', 'ipv6 mpls-vpn': 'vpn6', 'ipv4 nlri-mpls': 'lu4', 'ipv6 nlri-mpls': 'lu6'}
 FLOWKEY = {'destination-ipv4': 'dst', 'source-ipv4': 'src', 'destination-ipv6': 'dst', 'source-ipv6': 'src',
            'protocol': 'proto', 'next-header': 'proto', 'destination-port': 'dport', 'source-port': 'sport',
            'port': 'port', 'tcp-flags': 'tcp-flags'}
@@ -73,8 +73,11 @@ def update(u):
                       if isinstance(e, dict) and e.get('string', '').startswith('target:')]
                 rd = n.get('rd')
                 lab = n.get('label')
-                while isinstance(lab, list):
-                    lab = lab[0] if lab else None
+                if fam.startswith('lu'):  # the whole stack; ExaBGP 4.2: [[100], [200]]
+                    lab = [x[0] if isinstance(x, list) else x for x in lab or []]
+                else:
+                    while isinstance(lab, list):
+                        lab = lab[0] if lab else None
                 rib[(fam, (rd, n['nlri'], n.get('path-information')))] = line(fam, n['nlri'], nh, path, attr.get('origin', ''),
                                                   attr.get('med', 0), comm, rd=rd, label=lab, rt=rt)
     for afs, nlris in u.get('withdraw', {}).items():

@@ -29,15 +29,18 @@
 # Exit codes: 0 ok, 1 failed / timeout / not established, 2 usage error, 3 not running,
 #             4 not supported by this implementation.
 #
-# Families: ipv4 ipv6 mcast4 mcast6 vpn4 vpn6 flow4 flow6 (see README.md for who supports what).
+# Families: ipv4 ipv6 mcast4 mcast6 lu4 lu6 vpn4 vpn6 flow4 flow6 (see README.md for who supports
+# what).
 # Route file, one route per line, '#' comments:
 #   ipv4   10.1.0.0/24 [nh=A] [aspath=65010,65011] [origin=igp|egp|incomplete] [med=N] [lp=N]
 #                      [comm=65000:1,65000:2]                     (ipv6, mcast4, mcast6 alike)
 #   vpn4   10.2.0.0/24 rd=65000:1 label=100 [rt=65000:1,...] [attributes as above]   (vpn6 alike)
+#   lu4    10.5.0.0/24 label=100[,200...] [attributes as above]    (labeled unicast, lu6 alike)
 #   flow4  dst=10.3.0.0/24,src=10.4.0.0/16,proto=6,dport=80,sport=1024
 #          action=discard|rate=BYTES_PER_S|redirect=ASN:NN                         (flow6 alike)
 # Dump lines: FAM NLRI [rd= label=] nh= aspath= origin= [med=] [comm=] [rt=]
-#             (flow: FAM NLRI action=); med only when non-zero, lp never (not sent on eBGP).
+#             (flow: FAM NLRI action=; lu: FAM NLRI label=100,200 nh= ..., the whole stack);
+#             med only when non-zero, lp never (not sent on eBGP).
 #
 # Next hops: --next-hop (default --local-addr) goes on the IPv4 routes this peer sends,
 # --next-hop6 (default fd00::<next-hop as 32 bits>) on IPv6 ones (IPv6 NLRI over an IPv4 session).
@@ -49,7 +52,7 @@ umask 022 # the daemon may run as another user: it must read what we write
 PEERS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ME=$(basename "$0" .sh)
 PY=/usr/bin/python3
-ALL_FAMILIES="ipv4 ipv6 mcast4 mcast6 vpn4 vpn6 flow4 flow6 flowvpn4 flowvpn6 evpn vpls"
+ALL_FAMILIES="ipv4 ipv6 mcast4 mcast6 lu4 lu6 vpn4 vpn6 flow4 flow6 flowvpn4 flowvpn6 evpn vpls"
 
 die() {
   echo "$ME: $1" >&2

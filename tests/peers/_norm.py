@@ -20,6 +20,8 @@ def line(fam, nlri, nh='', aspath=(), org='', med=0, comm=(), rd=None, label=Non
     out = [fam, nlri]
     if fam.startswith('vpn'):
         out += ['rd=%s' % rd, 'label=%s' % ('?' if label is None else label)]
+    elif fam.startswith('lu'):  # labeled unicast: the whole stack, top first
+        out += ['label=%s' % ('?' if not label else ','.join(str(x) for x in label))]
     out += ['nh=%s' % nh, 'aspath=%s' % ','.join(str(a) for a in aspath), 'origin=%s' % origin(org)]
     if med and int(med):
         out.append('med=%d' % int(med))
@@ -104,9 +106,10 @@ def bird(fam, peer, text):
         path = a.get('BGP.as_path', '').split()
         comm = ['%s:%s' % c for c in re.findall(r'\((\d+),(\d+)\)', a.get('BGP.community', ''))]
         rt = ['%s:%s' % c for c in re.findall(r'\(rt, (\d+), (\d+)\)', ext)]
+        stack = a.get('BGP.mpls_label_stack', '').split('/')
         print(line(fam, pfx, nh=a.get('BGP.next_hop', '').split(' ')[0], aspath=path,
                    org=a.get('BGP.origin', '').lower(), med=a.get('BGP.med', 0), comm=comm, rd=rd,
-                   label=a.get('BGP.mpls_label_stack', '').split('/')[0] or None, rt=rt))
+                   label=[x for x in stack if x] if fam.startswith('lu') else stack[0] or None, rt=rt))
 
 
 # ---------------------------------------------------------------- GoBGP: gobgp global rib -a X -j
@@ -166,7 +169,8 @@ def gobgp(fam, peer, text):
                 print(line(fam, n['prefix'], o['nh'], o['aspath'], o['origin'], o['med'], o['comm'],
                            rd=rd, label=n['labels'][0], rt=o['rt']))
             else:
-                print(line(fam, n['prefix'], o['nh'], o['aspath'], o['origin'], o['med'], o['comm']))
+                print(line(fam, n['prefix'], o['nh'], o['aspath'], o['origin'], o['med'], o['comm'],
+                           label=n.get('labels')))
 
 
 # ---------------------------------------------------------------- FRR
@@ -178,8 +182,11 @@ def frr_path(fam, pfx, p, rd=None):
         path += s['list'] if s['type'] == 'as-sequence' else ['{%s}' % ','.join(map(str, s['list']))]
     comm = p.get('community', {}).get('list', [])
     rt = [x[3:] for x in p.get('extendedCommunity', {}).get('string', '').split() if x.startswith('RT:')]
+    label = p.get('remoteLabel')
+    if fam.startswith('lu'):  # FRR 8.4 keeps one label a path: the bottom of the stack
+        label = None if label is None else [label]
     return line(fam, pfx, nh, path, p.get('origin', ''), p.get('metric', 0), comm, rd=rd,
-                label=p.get('remoteLabel'), rt=rt)
+                label=label, rt=rt)
 
 
 def frr(fam, peer, text):

@@ -2,7 +2,7 @@
 """Translate a route file (format: see _lib.sh) into a peer's native input; fast enough for
 millions of lines.
 
-  _routes.py bird OUTDIR "FAMILIES" < routes   writes OUTDIR/static-FAM.conf.new for each family
+  _routes.py bird OUTDIR "FAMILIES" NH NH6 < routes   writes OUTDIR/static-FAM.conf.new per family
   _routes.py exabgp announce|withdraw NH NH6 LOCAL_AS PEER_AS < routes   ExaBGP text API lines
   _routes.py mrt OUTFILE NH NH6 PAD < routes   ipv4/ipv6 lines -> MRT TABLE_DUMP_V2 file for
                                                'gobgp mrt inject global' (PAD: see gobgp.sh);
@@ -30,6 +30,8 @@ def routes(f):
             sys.exit('line %d: bad origin %s' % (n, a['origin']))
         if t[0].startswith('vpn') and 'rd' not in a:
             sys.exit('line %d: a vpn route needs rd=' % n)
+        if t[0].startswith('lu') and 'label' not in a:
+            sys.exit('line %d: a labeled-unicast route needs label=' % n)
         yield t[0], t[1], a
 
 
@@ -52,7 +54,7 @@ BIRD_FLOW = {'flow4': {'dst': 'dst', 'src': 'src', 'proto': 'proto', 'port': 'po
                        'dport': 'dport', 'sport': 'sport'}}
 
 
-def bird(outdir, families):
+def bird(outdir, families, nh4='', nh6=''):
     fams = families.split()
     out = {f: open('%s/static-%s.conf.new' % (outdir, f), 'w') for f in fams}
     for fam, nlri, a in routes(sys.stdin):
@@ -85,6 +87,13 @@ def bird(outdir, families):
             else:
                 sys.exit('unknown flow action %s' % act)
             out[fam].write('route %s { %s} { %s};\n' % (fam, m, s))
+        elif fam.startswith('lu'):
+            # BIRD 2.0 takes the labels of a labeled-unicast route from its gateway's MPLS stack,
+            # and sends them to iBGP peers only (README.md); a gateway outside every subnet needs
+            # 'onlink' on an interface, lo here
+            gw = a.get('nh', nh4 if fam == 'lu4' else nh6)
+            out[fam].write('route %s via %s%%lo onlink mpls %s { %s};\n'
+                           % (nlri, gw, a['label'].replace(',', '/'), s))
         elif fam.startswith('vpn'):  # a blackhole route carries no label: BIRD sends label 3
             out[fam].write('route %s %s blackhole { %s};\n' % (a['rd'], nlri, s))
         else:
@@ -126,7 +135,9 @@ def exabgp(op, nh4, nh6, local_as, peer_as):
                 sys.exit('unknown flow action %s' % act)
             w('announce flow route { match { %s} then { %s } }\n' % (m, t))
             continue
-        c = '%s route %s next-hop %s' % (op, nlri, a.get('nh', nh4 if fam in ('ipv4', 'vpn4') else nh6))
+        c = '%s route %s next-hop %s' % (op, nlri, a.get('nh', nh4 if fam in ('ipv4', 'lu4', 'vpn4') else nh6))
+        if fam.startswith('lu'):  # labeled unicast: a label and no RD
+            c += ' label [ %s ]' % ' '.join(csv(a['label']))
         if fam.startswith('vpn'):
             c += ' rd %s label %s' % (a['rd'], a.get('label', 0))
             if 'rt' in a:

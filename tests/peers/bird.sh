@@ -8,7 +8,7 @@
 # configuration included at the top level, e.g. a second static protocol so that ADD-PATH has
 # two paths to send).
 source "$(dirname "$0")/_lib.sh"
-IMPL_FAMILIES="ipv4 ipv6 mcast4 mcast6 vpn4 vpn6 flow4 flow6"
+IMPL_FAMILIES="ipv4 ipv6 mcast4 mcast6 lu4 lu6 vpn4 vpn6 flow4 flow6"
 IMPL_USER=bird
 
 BIRDC() { birdc -s "$DIR/bird.ctl" "$@"; }
@@ -19,13 +19,14 @@ tabledecl() {
     ipv4 | ipv6) ;;
     mcast4) echo "ipv4 table t_mcast4;" ;;
     mcast6) echo "ipv6 table t_mcast6;" ;;
+    lu4) echo "ipv4 table t_lu4;" ;; lu6) echo "ipv6 table t_lu6;" ;;
     *) echo "$1 table t_$1;" ;;
   esac
 }
 # channel type in the configuration, and its name in 'show protocols all'
-channel() { case $1 in vpn4 | vpn6) echo "$1 mpls" ;; mcast4) echo "ipv4 multicast" ;; mcast6) echo "ipv6 multicast" ;; *) echo "$1" ;; esac }
-chname() { case $1 in vpn4 | vpn6) echo "$1-mpls" ;; mcast4) echo "ipv4-mc" ;; mcast6) echo "ipv6-mc" ;; *) echo "$1" ;; esac }
-stype() { case $1 in mcast4) echo ipv4 ;; mcast6) echo ipv6 ;; *) echo "$1" ;; esac }
+channel() { case $1 in vpn4 | vpn6) echo "$1 mpls" ;; lu4) echo "ipv4 mpls" ;; lu6) echo "ipv6 mpls" ;; mcast4) echo "ipv4 multicast" ;; mcast6) echo "ipv6 multicast" ;; *) echo "$1" ;; esac }
+chname() { case $1 in vpn4 | vpn6) echo "$1-mpls" ;; lu4) echo "ipv4-mpls" ;; lu6) echo "ipv6-mpls" ;; mcast4) echo "ipv4-mc" ;; mcast6) echo "ipv6-mc" ;; *) echo "$1" ;; esac }
+stype() { case $1 in mcast4 | lu4) echo ipv4 ;; mcast6 | lu6) echo ipv6 ;; *) echo "$1" ;; esac }
 tblopt() { case $1 in ipv4 | ipv6) ;; *) echo "table t_$1;" ;; esac }
 
 impl_start() {
@@ -59,9 +60,9 @@ impl_start() {
     for f in $FAMILIES; do
       c="$(tblopt "$f") import all; export filter export_static;"
       case $f in
-        ipv4 | mcast4 | vpn4) c="$c next hop keep; next hop address $NEXT_HOP;"
+        ipv4 | mcast4 | lu4 | vpn4) c="$c next hop keep; next hop address $NEXT_HOP;"
           [ "$EXT_NEXT_HOP" = 1 ] && c="$c extended next hop on;" ;;
-        ipv6 | mcast6 | vpn6) c="$c next hop keep; next hop address $NEXT_HOP6;" ;;
+        ipv6 | mcast6 | lu6 | vpn6) c="$c next hop keep; next hop address $NEXT_HOP6;" ;;
       esac
       if [ "$f" = ipv4 ] || [ "$f" = ipv6 ]; then # see README.md: ADD-PATH on unicast only
         case $ADD_PATH in send) c="$c add paths tx;" ;; receive) c="$c add paths rx;" ;; both) c="$c add paths on;" ;; esac
@@ -99,7 +100,7 @@ impl_rx_updates() {
 # ---- origination: $DIR/announced (the routes announced so far) -> static-FAM.conf, reconfigure
 regen_and_configure() {
   local f
-  $PY "$PEERS_DIR/_routes.py" bird "$DIR" "$FAMILIES" < "$DIR/announced" || return 2
+  $PY "$PEERS_DIR/_routes.py" bird "$DIR" "$FAMILIES" "$NEXT_HOP" "$NEXT_HOP6" < "$DIR/announced" || return 2
   for f in $FAMILIES; do mv "$DIR/static-$f.conf.new" "$DIR/static-$f.conf"; done
   BIRDC configure | grep -q 'Reconfigured\|Reconfiguration in progress' || {
     BIRDC configure >&2

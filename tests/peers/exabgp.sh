@@ -5,7 +5,7 @@
 # _exabgp_recv.py turns ExaBGP's JSON into $DIR/exa-{state,count,rib,updates}.
 # ExaBGP 4.2 cannot originate multicast through its API: mcast4/mcast6 are receive only.
 source "$(dirname "$0")/_lib.sh"
-IMPL_FAMILIES="ipv4 ipv6 mcast4 mcast6 vpn4 vpn6 flow4 flow6 evpn vpls"
+IMPL_FAMILIES="ipv4 ipv6 mcast4 mcast6 lu4 lu6 vpn4 vpn6 flow4 flow6 evpn vpls"
 IMPL_USER=exabgp
 
 efam() {
@@ -14,6 +14,7 @@ efam() {
     mcast4) echo "ipv4 multicast" ;; mcast6) echo "ipv6 multicast" ;;
     flow4) echo "ipv4 flow" ;; flow6) echo "ipv6 flow" ;;
     vpn4) echo "ipv4 mpls-vpn" ;; vpn6) echo "ipv6 mpls-vpn" ;;
+    lu4) echo "ipv4 nlri-mpls" ;; lu6) echo "ipv6 nlri-mpls" ;;
     evpn) echo "l2vpn evpn" ;; vpls) echo "l2vpn vpls" ;;
   esac
 }

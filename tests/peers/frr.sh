@@ -6,7 +6,7 @@
 # NOTE: FRR 8.4 rejects a 127/8 NEXT_HOP as martian (NOTIFICATION, session reset) and has no
 # knob to allow it: whoever sends IPv4 routes to this peer must use a non-loopback next hop.
 source "$(dirname "$0")/_lib.sh"
-IMPL_FAMILIES="ipv4 ipv6 mcast4 mcast6 vpn4 vpn6 flow4 flow6 evpn"
+IMPL_FAMILIES="ipv4 ipv6 mcast4 mcast6 lu4 lu6 vpn4 vpn6 flow4 flow6 evpn"
 IMPL_USER=frr
 
 BGPD=/usr/lib/frr/bgpd
@@ -16,6 +16,7 @@ afname() {
     ipv4) echo "ipv4 unicast" ;; ipv6) echo "ipv6 unicast" ;;
     mcast4) echo "ipv4 multicast" ;; mcast6) echo "ipv6 multicast" ;;
     vpn4) echo "ipv4 vpn" ;; vpn6) echo "ipv6 vpn" ;;
+    lu4) echo "ipv4 labeled-unicast" ;; lu6) echo "ipv6 labeled-unicast" ;;
     flow4) echo "ipv4 flowspec" ;; flow6) echo "ipv6 flowspec" ;;
     evpn) echo "l2vpn evpn" ;;
   esac
@@ -24,6 +25,7 @@ afkey() {
   case $1 in
     ipv4) echo ipv4Unicast ;; ipv6) echo ipv6Unicast ;; mcast4) echo ipv4Multicast ;;
     mcast6) echo ipv6Multicast ;; vpn4) echo ipv4Vpn ;; vpn6) echo ipv6Vpn ;;
+    lu4) echo ipv4LabeledUnicast ;; lu6) echo ipv6LabeledUnicast ;;
     flow4) echo ipv4Flowspec ;; flow6) echo ipv6Flowspec ;;
   esac
 }
@@ -60,8 +62,8 @@ impl_start() {
       echo " address-family $(afname "$f")"
       echo "  neighbor $P activate"
       case $f in
-        ipv4 | mcast4 | vpn4) echo "  neighbor $P route-map NH4-OUT out" ;;
-        ipv6 | mcast6 | vpn6) echo "  neighbor $P route-map NH6-OUT out" ;;
+        ipv4 | mcast4 | lu4 | vpn4) echo "  neighbor $P route-map NH4-OUT out" ;;
+        ipv6 | mcast6 | lu6 | vpn6) echo "  neighbor $P route-map NH6-OUT out" ;;
       esac
       # FRR always offers to receive ADD-PATH; on unicast only (README.md)
       if [ "$f" = ipv4 ] || [ "$f" = ipv6 ]; then
@@ -97,7 +99,7 @@ impl_dump() {
   local af
   af=$(afname "$1")
   case $1 in
-    ipv4 | ipv6 | mcast4 | mcast6) VTY -c "show bgp $af json detail" ;;
+    ipv4 | ipv6 | mcast4 | mcast6 | lu4 | lu6) VTY -c "show bgp $af json detail" ;;
     flow4 | flow6) VTY -c "show bgp $af detail json" ;;
     vpn4 | vpn6) # no 'json detail' for VPN in 8.4: list, then ask per prefix
       local rd pfx
@@ -145,7 +147,7 @@ net_cmds() {
     [ -n "${A[comm]:-}" ] && echo " set community ${A[comm]//,/ }"
     [ -n "${A[rt]:-}" ] && echo " set extcommunity rt ${A[rt]//,/ }"
     if [ -n "${A[nh]:-}" ]; then
-      case $fam in ipv4 | mcast4 | vpn4) echo " set ip next-hop ${A[nh]}" ;; *) echo " set ipv6 next-hop global ${A[nh]}" ;; esac
+      case $fam in ipv4 | mcast4 | lu4 | vpn4) echo " set ip next-hop ${A[nh]}" ;; *) echo " set ipv6 next-hop global ${A[nh]}" ;; esac
     fi
     echo "exit"
     rm=" route-map $rm"
@@ -153,6 +155,10 @@ net_cmds() {
   c="network $nlri"
   case $fam in vpn4 | vpn6) c="$c rd ${A[rd]} label ${A[label]:-0}" ;; esac
   [ "$OP" = del ] && c="no $c" && rm=""
+  # labeled unicast shares the unicast table: FRR sends a unicast route to a labeled-unicast
+  # peer with a label from zebra's label manager, or implicit null (3) without zebra (-Z here):
+  # the route file's label= cannot be set
+  case $fam in lu4) fam=ipv4 ;; lu6) fam=ipv6 ;; esac
   printf 'router bgp %s\n address-family %s\n  %s%s\n exit-address-family\nexit\n' "$LOCAL_AS" "$(afname "$fam")" "$c" "$rm"
 }
 apply() {

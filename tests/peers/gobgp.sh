@@ -9,7 +9,7 @@ source "$(dirname "$0")/_lib.sh"
 # mcast4/mcast6: gobgpd 3.10 negotiates them (capability only), but its CLI has no multicast
 # family ("unsupported address family: ipv4-multicast"): no dump, no origination; and gobgpd
 # decodes a received multicast NLRI as unicast (see tests/interop/interop_gobgp.sh).
-IMPL_FAMILIES="ipv4 ipv6 mcast4 mcast6 vpn4 vpn6 flow4 flow6 flowvpn4 flowvpn6 evpn vpls"
+IMPL_FAMILIES="ipv4 ipv6 mcast4 mcast6 lu4 lu6 vpn4 vpn6 flow4 flow6 flowvpn4 flowvpn6 evpn vpls"
 IMPL_USER=nobody
 
 api_target() { if [ -n "$API_PORT" ]; then echo "$LOCAL_ADDR:$API_PORT"; else echo "unix://$DIR/gobgp.sock"; fi }
@@ -25,6 +25,7 @@ afisafi() {
     ipv4) echo ipv4-unicast ;; ipv6) echo ipv6-unicast ;;
     mcast4) echo ipv4-multicast ;; mcast6) echo ipv6-multicast ;;
     vpn4) echo l3vpn-ipv4-unicast ;; vpn6) echo l3vpn-ipv6-unicast ;;
+    lu4) echo ipv4-labelled-unicast ;; lu6) echo ipv6-labelled-unicast ;;
     flow4) echo ipv4-flowspec ;; flow6) echo ipv6-flowspec ;;
     flowvpn4) echo l3vpn-ipv4-flowspec ;; flowvpn6) echo l3vpn-ipv6-flowspec ;;
     evpn) echo l2vpn-evpn ;; vpls) echo l2vpn-vpls ;;
@@ -32,7 +33,7 @@ afisafi() {
 }
 clifam() {
   case $1 in
-    vpn4) echo vpnv4 ;; vpn6) echo vpnv6 ;;
+    vpn4) echo vpnv4 ;; vpn6) echo vpnv6 ;; lu4) echo ipv4-mpls ;; lu6) echo ipv6-mpls ;;
     mcast4) echo ipv4-multicast ;; mcast6) echo ipv6-multicast ;;
     flowvpn4) echo ipv4-l3vpn-flowspec ;; flowvpn6) echo ipv6-l3vpn-flowspec ;;
     flow4) echo ipv4-flowspec ;; flow6) echo ipv6-flowspec ;; *) echo "$1" ;;
@@ -42,7 +43,7 @@ clifam() {
 afinum() {
   case $1 in
     ipv4) echo 1/1 ;; ipv6) echo 2/1 ;; mcast4) echo 1/2 ;; mcast6) echo 2/2 ;;
-    vpn4) echo 1/128 ;; vpn6) echo 2/128 ;; flow4) echo 1/133 ;; flow6) echo 2/133 ;;
+    lu4) echo 1/4 ;; lu6) echo 2/4 ;; vpn4) echo 1/128 ;; vpn6) echo 2/128 ;; flow4) echo 1/133 ;; flow6) echo 2/133 ;;
     flowvpn4) echo 1/134 ;; flowvpn6) echo 2/134 ;;
     evpn) echo 25/70 ;; vpls) echo 25/65 ;;
   esac
@@ -136,6 +137,7 @@ route_args() {
   local fam=$1 nlri=$2 a=()
   case $fam in
     ipv4 | ipv6) a=("$nlri") ;;
+    lu4 | lu6) a=("$nlri" "${A[label]//,//}") ;; # the stack as 100/200
     vpn4 | vpn6)
       a=("$nlri" label "${A[label]:-0}" rd "${A[rd]}")
       [ -n "${A[rt]:-}" ] && a+=(rt ${A[rt]//,/ })
@@ -159,8 +161,8 @@ route_args() {
       ;;
   esac
   case $fam in
-    ipv4 | vpn4) a+=(nexthop "${A[nh]:-$NEXT_HOP}") ;;
-    ipv6 | vpn6) a+=(nexthop "${A[nh]:-$NEXT_HOP6}") ;;
+    ipv4 | lu4 | vpn4) a+=(nexthop "${A[nh]:-$NEXT_HOP}") ;;
+    ipv6 | lu6 | vpn6) a+=(nexthop "${A[nh]:-$NEXT_HOP6}") ;;
   esac
   [ -n "${A[aspath]:-}" ] && a+=(aspath "${A[aspath]}")
   a+=(origin "${A[origin]:-igp}") # the CLI default would be incomplete

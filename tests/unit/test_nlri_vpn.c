@@ -116,6 +116,45 @@ test_labeled_stack_addpath(void **state)
     arena_free(&a);
 }
 
+/* The NLRI of a withdrawal as the speaker sends it (nlri_vpn_withdrawal). */
+static void
+check_withdrawal(const char *hex, enum bgp_family fam, const char *want_hex)
+{
+    uint8_t in[64], want[64], out[64];
+    size_t n = test_unhex(hex, in, sizeof(in)), nw = test_unhex(want_hex, want, sizeof(want)), c;
+    struct nlri *v, *back, wd;
+    struct arena a;
+    struct wire_wr w;
+
+    arena_init(&a, 0);
+    assert_true(nlri_decode_field(in, n, fam, false, &a, &v, &c));
+    wd = nlri_vpn_withdrawal(&v[0]);
+    wire_wr_init_fixed(&w, out, sizeof(out));
+    nlri_encode(&wd, false, &w);
+    assert_int_equal(w.len, nw);
+    assert_memory_equal(out, want, nw);
+    /* still the same route (RFC 8277 2.4: the labels are not part of it) */
+    assert_true(nlri_decode_field(out, w.len, fam, false, &a, &back, &c));
+    assert_int_equal(nlri_compare(&v[0], &back[0]), 0);
+    arena_free(&a);
+}
+
+/* RFC 8277 2.4: one label field in a withdrawal, the stack's bottom label (BIRD 2.0 reads one
+ * field only); one label and the other families are sent as they are (ExaBGP 4.2's bytes). */
+static void
+test_withdrawal_one_label_field(void **state)
+{
+    (void)state;
+    /* labeled IPv6 2001:db8::/32 labels [16 17] */
+    check_withdrawal("50 000100 000111 20010db8", BGP_FAM_IPV6_LABELED, "38 000111 20010db8");
+    /* VPNv4 10.0.0.0/24 labels [100 101] rd 65000:1: the RD stays */
+    check_withdrawal("88 000640 000651 0000fde800000001 0a0000", BGP_FAM_IPV4_VPN,
+                     "70 000651 0000fde800000001 0a0000");
+    check_withdrawal(vpn4_hex, BGP_FAM_IPV4_VPN, vpn4_hex);
+    check_withdrawal("30 000641 0a0000", BGP_FAM_IPV4_LABELED, "30 000641 0a0000");
+    check_withdrawal("18 0a0000", BGP_FAM_IPV4_UNICAST, "18 0a0000");
+}
+
 static void
 test_malformed(void **state)
 {
@@ -235,9 +274,13 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_vpn4_roundtrip), cmocka_unit_test(test_identity),
-        cmocka_unit_test(test_vpn4_no_label),  cmocka_unit_test(test_labeled_stack_addpath),
-        cmocka_unit_test(test_malformed),      cmocka_unit_test(test_fuzz),
+        cmocka_unit_test(test_vpn4_roundtrip),
+        cmocka_unit_test(test_identity),
+        cmocka_unit_test(test_vpn4_no_label),
+        cmocka_unit_test(test_labeled_stack_addpath),
+        cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_fuzz),
+        cmocka_unit_test(test_withdrawal_one_label_field),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
