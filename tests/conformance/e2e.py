@@ -121,7 +121,7 @@ def skip_reason(rec, kind):
             return "%s is outside this project's reference (ExaBGP 4.2 families)" % (
                 OUT_OF_REFERENCE[fam[1]])
         if fam is not None and fam not in IMPLEMENTED:
-            return "family not implemented yet (issue 5): AFI %d SAFI %d in the messages" % fam
+            return "family the speaker does not encode: AFI %d SAFI %d in the messages" % fam
     if kind == "encoding" and rec.get("processes"):
         return "the configuration runs a process whose script the record does not ship"
     if kind == "api":

@@ -154,7 +154,7 @@ enc_route_nlri(const Bgpbus__V1__Nlri *m, struct arena *a, struct nlri *out, boo
 {
     const char *why = routes_nlri_from(m, a, out);
     *unsupported = why == routes_err_family;
-    return *unsupported ? "family not implemented yet (issue 5)" : why;
+    return *unsupported ? "family the speaker does not encode" : why;
 }
 
 static bool
