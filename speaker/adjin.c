@@ -53,7 +53,7 @@ withdraw(struct adjin *in, const struct nlri *v, size_t n)
         struct rt_entry *e = rtable_find(&in->routes, &v[i]);
         if (e) {
             rtable_remove(&in->routes, e);
-            rtable_entry_free(e, in->sets);
+            rtable_entry_free(&in->routes, e, in->sets);
         }
     }
 }

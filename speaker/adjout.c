@@ -7,6 +7,7 @@
 
 #include "events.h"
 #include "log.h"
+#include "nlri_vpn.h"
 #include "session.h"
 #include "speaker.h"
 #include "rtable.h"
@@ -22,9 +23,10 @@ struct adjout {
     struct session *sess; /* established session, or NULL */
     struct rtable routes;
     size_t count; /* routes with a wanted state (attrs != NULL) */
-    struct rt_entry *dirty;
-    struct rt_entry **dirty_tail;
-    size_t ndirty;
+    /* Changed routes in the order they changed (AOUT_DIRTY set): here rather than linked
+     * through the entries, which keeps an entry to one cache line (rtable.h). */
+    struct rt_entry **dirty;
+    size_t ndirty, dirty_cap;
     bool report_sent; /* during a flush: publish what we send (api `send { update; }`) */
 };
 
@@ -39,7 +41,6 @@ adjout_new(struct peer *p)
         free(o);
         return NULL;
     }
-    o->dirty_tail = &o->dirty;
     return o;
 }
 
@@ -49,19 +50,40 @@ adjout_free(struct adjout *o)
     if (!o)
         return;
     rtable_free(&o->routes, o->peer->sp->attrsets);
+    free(o->dirty);
     free(o);
 }
 
-static void
+/* -1 when out of memory (the route is not marked). */
+static int
 mark_dirty(struct adjout *o, struct rt_entry *r)
 {
     if (r->flags & AOUT_DIRTY)
-        return;
+        return 0;
+    if (o->ndirty == o->dirty_cap) {
+        size_t ncap = o->dirty_cap ? o->dirty_cap * 2 : 256;
+        struct rt_entry **nd = realloc(o->dirty, ncap * sizeof(*nd));
+        if (!nd)
+            return -1;
+        o->dirty = nd;
+        o->dirty_cap = ncap;
+    }
     r->flags |= AOUT_DIRTY;
-    r->dnext = NULL;
-    *o->dirty_tail = r;
-    o->dirty_tail = &r->dnext;
-    o->ndirty++;
+    o->dirty[o->ndirty++] = r;
+    return 0;
+}
+
+/* After a flush, the list it took back, unless the flush marked others meanwhile (emitting can
+ * call back). A table-wide re-send (session up, refresh) leaves no megabytes behind. */
+static void
+dirty_return(struct adjout *o, struct rt_entry **v, size_t cap)
+{
+    if (o->dirty || cap > 4096) {
+        free(v);
+        return;
+    }
+    o->dirty = v;
+    o->dirty_cap = cap;
 }
 
 int
@@ -86,6 +108,13 @@ adjout_set(struct adjout *o, const struct nlri *n, struct attrset *attrs, uint32
         return -1;
     if (r->attrs == attrs && r->owner == owner && !raw_changed)
         return 0; /* the same route again: nothing to send (ExaBGP) */
+    if (mark_dirty(o, r) < 0) {
+        if (created) { /* no wanted state, not dirty: it would never go */
+            rtable_remove(&o->routes, r);
+            rtable_entry_free(&o->routes, r, o->peer->sp->attrsets);
+        }
+        return -1;
+    }
     if (!r->attrs && attrs)
         o->count++;
     else if (r->attrs && !attrs)
@@ -96,7 +125,6 @@ adjout_set(struct adjout *o, const struct nlri *n, struct attrset *attrs, uint32
         attrset_unref(o->peer->sp->attrsets, r->attrs);
     r->attrs = attrs;
     r->owner = owner;
-    mark_dirty(o, r);
     return 1;
 }
 
@@ -227,15 +255,22 @@ self_ctx(const struct session *s, struct nexthop_ctx *self)
         memcpy(self->v6, addr, 16);
 }
 
+/* scratch holds the decoded attributes while the group's UPDATEs are built; the caller resets it
+ * after each group, so a flush of many sets keeps one set decoded at a time. */
 static void
 send_group(struct adjout *o, const struct group *g, const struct bgp_session_codec *ctx,
-           const struct nexthop_ctx *self)
+           const struct nexthop_ctx *self, struct arena *scratch)
 {
-    const Bgpbus__V1__Attributes *attrs = g->attrs ? g->attrs->attrs : NULL;
+    const Bgpbus__V1__Attributes *attrs = NULL;
     const char *why = NULL;
     /* group-updates false: ExaBGP sends one UPDATE per route. */
     size_t step = o->peer->cfg->group_updates ? g->n : 1;
 
+    if (g->attrs && !(attrs = attrset_decode(g->attrs, scratch))) {
+        log_error("peer %s: out of memory decoding attributes: %zu routes not sent",
+                  o->peer->addr_text, g->n);
+        return;
+    }
     for (size_t i = 0; i < g->n; i += step) {
         size_t n = g->n - i < step ? g->n - i : step;
         if (update_build(g->fam, attrs, g->v + i, n, ctx, self, emit_update, o, NULL, &why) < 0) {
@@ -251,12 +286,12 @@ void
 adjout_flush(struct adjout *o)
 {
     struct packer pk;
+    struct arena scratch;
     struct bgp_session_codec ctx;
     struct nexthop_ctx self;
-    struct rt_entry *r, *next, *gone = NULL;
     bgp_famset fams;
 
-    if (!o->sess || o->sess->state != FSM_ESTABLISHED || !o->dirty)
+    if (!o->sess || o->sess->state != FSM_ESTABLISHED || !o->ndirty)
         return;
     memset(&pk, 0, sizeof(pk));
     o->report_sent = ev_wants_sent_updates(o->peer);
@@ -264,10 +299,15 @@ adjout_flush(struct adjout *o)
     self_ctx(o->sess, &self);
     fams = o->sess->neg.families;
 
-    for (r = o->dirty; r; r = next) {
-        next = r->dnext;
+    /* Take the list: what is marked while sending starts a new one. */
+    struct rt_entry **v = o->dirty;
+    size_t nv = o->ndirty, vcap = o->dirty_cap, ngone = 0;
+    o->dirty = NULL;
+    o->ndirty = o->dirty_cap = 0;
+
+    for (size_t i = 0; i < nv; i++) {
+        struct rt_entry *r = v[i];
         r->flags &= (uint8_t)~AOUT_DIRTY;
-        r->dnext = NULL;
         bool negotiated = bgp_famset_has(fams, (enum bgp_family)r->nlri.fam);
         if (r->attrs) {
             /* Routes of a family the session did not negotiate stay here, unsent (ExaBGP). */
@@ -280,30 +320,32 @@ adjout_flush(struct adjout *o)
         }
         if ((r->flags & AOUT_ADVERTISED) && negotiated) {
             struct group *g = packer_group(&pk, (enum bgp_family)r->nlri.fam, NULL);
+            /* one label field, not the stack (RFC 8277 2.4, nlri_vpn.c) */
+            struct nlri wd = nlri_vpn_withdrawal(&r->nlri);
             if (g)
-                group_add(g, &r->nlri);
+                group_add(g, &wd);
         }
         /* Forget it once the withdraw is built (its NLRI bytes are read until then). */
         rtable_remove(&o->routes, r);
-        r->hnext = gone;
-        gone = r;
+        v[ngone++] = r; /* i >= ngone: the rest of the list is still ahead */
     }
-    o->dirty = NULL;
-    o->dirty_tail = &o->dirty;
-    o->ndirty = 0;
 
     /* Withdrawals first, then announcements, in the order the groups appeared. */
+    arena_init(&scratch, 0);
     for (size_t i = 0; i < pk.ngroups; i++)
         if (!pk.groups[i].attrs)
-            send_group(o, &pk.groups[i], &ctx, &self);
-    for (size_t i = 0; i < pk.ngroups; i++)
-        if (pk.groups[i].attrs)
-            send_group(o, &pk.groups[i], &ctx, &self);
-    packer_free(&pk);
-    for (r = gone; r; r = next) {
-        next = r->hnext;
-        rtable_entry_free(r, o->peer->sp->attrsets);
+            send_group(o, &pk.groups[i], &ctx, &self, &scratch);
+    for (size_t i = 0; i < pk.ngroups; i++) {
+        if (pk.groups[i].attrs) {
+            send_group(o, &pk.groups[i], &ctx, &self, &scratch);
+            arena_reset(&scratch);
+        }
     }
+    arena_free(&scratch);
+    packer_free(&pk);
+    for (size_t i = 0; i < ngone; i++)
+        rtable_entry_free(&o->routes, v[i], o->peer->sp->attrsets);
+    dirty_return(o, v, vcap);
 }
 
 void
@@ -330,8 +372,11 @@ mark_all(struct adjout *o, bgp_famset fams)
 {
     size_t b;
     for (struct rt_entry *r = rtable_first(&o->routes, &b); r; r = rtable_next(&o->routes, r, &b))
-        if (r->attrs && (!fams || bgp_famset_has(fams, (enum bgp_family)r->nlri.fam)))
-            mark_dirty(o, r);
+        if (r->attrs && (!fams || bgp_famset_has(fams, (enum bgp_family)r->nlri.fam)) &&
+            mark_dirty(o, r) < 0) {
+            log_error("peer %s: out of memory: not every route is sent again", o->peer->addr_text);
+            return;
+        }
 }
 
 void
@@ -365,16 +410,29 @@ adjout_refresh(struct adjout *o, enum bgp_family fam)
     adjout_flush(o);
 }
 
+/* Drops r's wanted state, to be withdrawn at the next flush; -1 (r unchanged) when out of
+ * memory. */
+static int
+withdraw_one(struct adjout *o, struct rt_entry *r)
+{
+    if (mark_dirty(o, r) < 0) {
+        log_error("peer %s: out of memory: routes not withdrawn", o->peer->addr_text);
+        return -1;
+    }
+    attrset_unref(o->peer->sp->attrsets, r->attrs);
+    r->attrs = NULL;
+    o->count--;
+    return 0;
+}
+
 size_t
 adjout_withdraw_all(struct adjout *o, uint32_t owner)
 {
     size_t n = 0, b;
     for (struct rt_entry *r = rtable_first(&o->routes, &b); r; r = rtable_next(&o->routes, r, &b))
         if (r->attrs && (owner == UINT32_MAX || r->owner == owner)) {
-            attrset_unref(o->peer->sp->attrsets, r->attrs);
-            r->attrs = NULL;
-            o->count--;
-            mark_dirty(o, r);
+            if (withdraw_one(o, r) < 0)
+                break;
             n++;
         }
     return n;
@@ -398,10 +456,8 @@ adjout_withdraw_stale(struct adjout *o, uint32_t owner)
             continue;
         r->flags &= (uint8_t)~AOUT_STALE;
         if (r->attrs && r->owner == owner) {
-            attrset_unref(o->peer->sp->attrsets, r->attrs);
-            r->attrs = NULL;
-            o->count--;
-            mark_dirty(o, r);
+            if (withdraw_one(o, r) < 0)
+                break;
             n++;
         }
     }

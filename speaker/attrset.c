@@ -1,6 +1,8 @@
 /* attrset.c: interned attribute sets (see attrset.h). */
 #include "attrset.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,14 +41,6 @@ attrset_table_new(void)
     return t;
 }
 
-static void
-attrset_destroy(struct attrset *a)
-{
-    bgpbus__v1__attributes__free_unpacked(a->attrs, NULL);
-    free(a->packed);
-    free(a);
-}
-
 void
 attrset_table_free(struct attrset_table *t)
 {
@@ -56,7 +50,7 @@ attrset_table_free(struct attrset_table *t)
         struct attrset *a = t->buckets[i], *next;
         for (; a; a = next) {
             next = a->next;
-            attrset_destroy(a);
+            free(a);
         }
     }
     free(t->buckets);
@@ -94,6 +88,8 @@ struct attrset *
 attrset_intern(struct attrset_table *t, const Bgpbus__V1__Attributes *attrs)
 {
     size_t len = bgpbus__v1__attributes__get_packed_size(attrs);
+    if (len > UINT32_MAX)
+        return NULL;
     if (len > t->scratch_cap) {
         uint8_t *s = realloc(t->scratch, len * 2);
         if (!s)
@@ -105,22 +101,15 @@ attrset_intern(struct attrset_table *t, const Bgpbus__V1__Attributes *attrs)
     uint32_t h = hash_bytes(t->scratch, len);
     struct attrset **slot = &t->buckets[h & (t->nbuckets - 1)];
     for (struct attrset *a = *slot; a; a = a->next) {
-        if (a->hash == h && a->len == len && memcmp(a->packed, t->scratch, len) == 0)
+        if (a->hash == h && a->len == len && (!len || memcmp(a->packed, t->scratch, len) == 0))
             return attrset_ref(a);
     }
-    struct attrset *a = calloc(1, sizeof(*a));
+    struct attrset *a = malloc(sizeof(*a) + len);
     if (!a)
         return NULL;
-    a->packed = malloc(len ? len : 1);
-    if (a->packed)
+    if (len) /* an empty message: no scratch buffer yet */
         memcpy(a->packed, t->scratch, len);
-    a->attrs = a->packed ? bgpbus__v1__attributes__unpack(NULL, len, a->packed) : NULL;
-    if (!a->attrs) {
-        free(a->packed);
-        free(a);
-        return NULL;
-    }
-    a->len = len;
+    a->len = (uint32_t)len;
     a->hash = h;
     a->refcnt = 1;
     a->next = *slot;
@@ -148,5 +137,73 @@ attrset_unref(struct attrset_table *t, struct attrset *a)
     if (*pp)
         *pp = a->next;
     t->count--;
-    attrset_destroy(a);
+    free(a);
+}
+
+const Bgpbus__V1__Attributes *
+attrset_decode(const struct attrset *s, struct arena *a)
+{
+    return bgpbus__v1__attributes__unpack(arena_pb(a), s->len, s->packed);
+}
+
+struct attrset_memo_slot {
+    const struct attrset *set; /* NULL: empty */
+    const Bgpbus__V1__Attributes *attrs;
+};
+
+void
+attrset_memo_init(struct attrset_memo *m, struct arena *a)
+{
+    memset(m, 0, sizeof(*m));
+    m->arena = a;
+}
+
+void
+attrset_memo_free(struct attrset_memo *m)
+{
+    free(m->slots);
+    m->slots = NULL;
+    m->cap = m->count = 0;
+}
+
+static struct attrset_memo_slot *
+memo_slot(struct attrset_memo_slot *slots, size_t cap, const struct attrset *s)
+{
+    size_t i = s->hash & (cap - 1);
+    while (slots[i].set && slots[i].set != s)
+        i = (i + 1) & (cap - 1);
+    return &slots[i];
+}
+
+static bool
+memo_grow(struct attrset_memo *m)
+{
+    size_t ncap = m->cap ? m->cap * 2 : 256;
+    struct attrset_memo_slot *n = calloc(ncap, sizeof(*n));
+    if (!n)
+        return false;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slots[i].set)
+            *memo_slot(n, ncap, m->slots[i].set) = m->slots[i];
+    free(m->slots);
+    m->slots = n;
+    m->cap = ncap;
+    return true;
+}
+
+const Bgpbus__V1__Attributes *
+attrset_memo_get(struct attrset_memo *m, const struct attrset *s)
+{
+    if ((m->count + 1) * 2 > m->cap && !memo_grow(m))
+        return NULL;
+    struct attrset_memo_slot *slot = memo_slot(m->slots, m->cap, s);
+    if (slot->set)
+        return slot->attrs;
+    const Bgpbus__V1__Attributes *attrs = attrset_decode(s, m->arena);
+    if (!attrs)
+        return NULL;
+    slot->set = s;
+    slot->attrs = attrs;
+    m->count++;
+    return attrs;
 }

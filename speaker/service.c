@@ -285,7 +285,8 @@ struct walk_ctx {
     struct arena *a;
     Bgpbus__V1__PeerRoutes *pr;
     size_t cap;
-    const char *owner; /* NULL: any */
+    const char *owner;          /* NULL: any */
+    struct attrset_memo *attrs; /* each set decoded once for the whole reply */
 };
 
 static void
@@ -306,11 +307,12 @@ walk_route(void *arg, const struct nlri *n, const struct attrset *set, uint32_t 
     }
     Bgpbus__V1__Route *r = arena_alloc(w->a, sizeof(*r));
     Bgpbus__V1__Nlri *m = proto_nlri(w->a, n);
-    if (!r || !m)
+    const Bgpbus__V1__Attributes *attrs = attrset_memo_get(w->attrs, set);
+    if (!r || !m || !attrs)
         return;
     bgpbus__v1__route__init(r);
     r->nlri = m;
-    r->attributes = set->attrs;
+    r->attributes = (Bgpbus__V1__Attributes *)attrs;
     r->owner = w->sp->owners[owner];
     w->pr->routes[w->pr->n_routes++] = r;
 }
@@ -324,19 +326,22 @@ svc_rib(struct svc_ctx *x, bool in, const char *owner, bgp_famset fams)
         return;
     bgpbus__v1__route_table__init(t);
     t->peers = arena_calloc(a, x->nsel ? x->nsel : 1, sizeof(*t->peers));
+    struct attrset_memo memo;
+    attrset_memo_init(&memo, a);
     for (size_t i = 0; t->peers && i < x->nsel; i++) {
         Bgpbus__V1__PeerRoutes *pr = arena_alloc(a, sizeof(*pr));
         if (!pr)
             break;
         bgpbus__v1__peer_routes__init(pr);
         pr->peer = svc_peer_key(a, x->sel[i]);
-        struct walk_ctx w = { .sp = x->sp, .a = a, .pr = pr, .owner = owner };
+        struct walk_ctx w = { .sp = x->sp, .a = a, .pr = pr, .owner = owner, .attrs = &memo };
         if (!in)
             adjout_walk(x->sel[i]->adjout, fams, walk_route, &w);
         else if (x->sel[i]->adjin)
             adjin_walk(x->sel[i]->adjin, fams, walk_route, &w);
         t->peers[t->n_peers++] = pr;
     }
+    attrset_memo_free(&memo);
     x->rep->result_case = BGPBUS__V1__REPLY__RESULT_ROUTES;
     x->rep->routes = t;
 }
