@@ -4,8 +4,11 @@
  *
  * Every event reaches every subscribed helper in order: the bridge follows the global
  * sequence (bus_seq); on a gap it reads the missing events from the speaker's replay ring
- * (ReadEvents) and holds what arrives meanwhile until the gap is filled. A new epoch is a
- * speaker restart: the helpers' routes are announced again (memory.c).
+ * (ReadEvents) and holds what arrives meanwhile until the gap is filled. What is held may have
+ * gaps of its own (nng drops while a read is in flight): each is read in turn before anything
+ * after it. Only events the ring no longer has, or a read that fails, are skipped, and each
+ * such loss is logged as an error with the running total. A new epoch is a speaker restart:
+ * the helpers' routes are announced again (memory.c).
  *
  * Late start: when the bridge first learns of an epoch (its first event or Ping reply, a
  * speaker restart), the sessions of that run may be up already. The epoch is read from its
@@ -34,6 +37,7 @@ struct events_state {
     uint64_t last_seq; /* global seq of the last event delivered */
     bool catching_up;  /* the read from seq 1 of a new epoch has not been answered yet */
     bool repairing;
+    uint64_t lost;            /* events skipped: gone from the ring, or a failed read */
     struct held *head, *tail; /* events that arrived during a repair */
     struct exa_buf buf;
 };
@@ -223,7 +227,7 @@ deliver(struct bridge *br, Bgpbus__V1__Event *ev)
 
 /* ---- gap repair and late start ------------------------------------------------------------ */
 
-static void repair_request(struct bridge *br);
+static bool repair_request(struct bridge *br);
 
 /* A ReadEvents in flight: the epoch generation it reads for. */
 struct read_ctx {
@@ -243,13 +247,39 @@ drop_held(struct events_state *es)
     es->tail = NULL;
 }
 
+/* Events last_seq+1 .. upto-1 cannot be had: the helpers go on without them. Never silent:
+ * the log says which, why, and how many were lost since the bridge started. */
+static void
+skip_gap(struct bridge *br, uint64_t upto, const char *why)
+{
+    struct events_state *es = br->events;
+    if (upto <= es->last_seq + 1)
+        return;
+    es->lost += upto - 1 - es->last_seq;
+    log_error("events %" PRIu64 "..%" PRIu64 " %s; helpers miss them (%" PRIu64
+              " event(s) lost so far)",
+              es->last_seq + 1, upto - 1, why, es->lost);
+    es->last_seq = upto - 1;
+}
+
+/* Delivers the held events while they follow on from the last one delivered. At a gap among
+ * them (nng dropped events while a read was in flight) the gap is read from the speaker first,
+ * and the rest stays held until it is filled. */
 static void
 release_held(struct bridge *br)
 {
     struct events_state *es = br->events;
     es->repairing = false;
-    while (es->head && !es->repairing) {
+    while (es->head) {
         struct held *x = es->head;
+        if (x->ev->seq > es->last_seq + 1) {
+            log_warn("events %" PRIu64 "..%" PRIu64
+                     " missed while earlier ones were read; reading them from the speaker",
+                     es->last_seq + 1, x->ev->seq - 1);
+            if (repair_request(br))
+                return;
+            skip_gap(br, x->ev->seq, "cannot be asked for");
+        }
         es->head = x->next;
         if (!es->head)
             es->tail = NULL;
@@ -258,6 +288,16 @@ release_held(struct bridge *br)
         else
             bgpbus__v1__event__free_unpacked(x->ev, NULL);
         free(x);
+    }
+}
+
+/* Reads on from last_seq+1; when the request cannot be sent, goes on with what is held. */
+static void
+read_on(struct bridge *br)
+{
+    if (!repair_request(br)) {
+        br->events->catching_up = false;
+        release_held(br);
     }
 }
 
@@ -273,7 +313,7 @@ events_epoch_seen(struct bridge *br, uint64_t epoch)
     es->gen++;
     es->last_seq = 0;
     es->catching_up = true;
-    repair_request(br);
+    read_on(br);
 }
 
 bool
@@ -291,7 +331,7 @@ events_present_done(struct bridge *br, unsigned gen, uint64_t seq)
     if (seq > es->last_seq)
         es->last_seq = seq;
     /* The events after the snapshot, up to the first one held, come from the ring. */
-    repair_request(br);
+    read_on(br);
 }
 
 /* The first page of a new epoch: from its beginning when the ring still has it, else
@@ -312,6 +352,28 @@ catch_up_start(struct bridge *br, const Bgpbus__V1__EventPage *page)
     return false;
 }
 
+/* Delivers the page's events after last_seq and before upto, in order; a hole in the ring
+ * (an event it could not keep) is skipped as lost. Delivered events are taken out of the page
+ * (deliver() owns them). Returns how many were delivered. */
+static size_t
+deliver_page(struct bridge *br, Bgpbus__V1__EventPage *page, uint64_t upto)
+{
+    struct events_state *es = br->events;
+    size_t used = 0, kept = 0;
+    for (size_t i = 0; i < page->n_events; i++) {
+        Bgpbus__V1__Event *ev = page->events[i];
+        if (ev->seq <= es->last_seq || ev->seq >= upto) {
+            page->events[kept++] = ev;
+            continue;
+        }
+        skip_gap(br, ev->seq, "are missing from the speaker's replay ring");
+        deliver(br, ev);
+        used++;
+    }
+    page->n_events = kept;
+    return used;
+}
+
 static void
 on_read_events(struct bus_client *c, void *arg, int status, const uint8_t *data, size_t len)
 {
@@ -326,13 +388,14 @@ on_read_events(struct bus_client *c, void *arg, int status, const uint8_t *data,
         return; /* the bridge is stopping, or an older epoch's read (a newer one is in flight) */
     if (status == 0)
         rep = bgpbus__v1__reply__unpack(NULL, len, data);
-    uint64_t upto = es->head ? es->head->ev->seq : UINT64_MAX;
     if (!rep || rep->result_case != BGPBUS__V1__REPLY__RESULT_EVENTS || !rep->events) {
-        log_error("cannot read missed events from the speaker (%s); continuing after the gap",
+        log_error("cannot read missed events from the speaker (%s)",
                   status ? bus_strerror(status) : "bad reply");
         if (rep)
             bgpbus__v1__reply__free_unpacked(rep, NULL);
         es->catching_up = false;
+        if (es->head)
+            skip_gap(br, es->head->ev->seq, "could not be read");
         release_held(br);
         return;
     }
@@ -349,39 +412,25 @@ on_read_events(struct bus_client *c, void *arg, int status, const uint8_t *data,
         bgpbus__v1__reply__free_unpacked(rep, NULL);
         return; /* repairing until catchup.c calls events_present_done */
     }
+    /* Read up to the first event held; with none held, up to the newest. */
+    uint64_t upto = es->head ? es->head->ev->seq : UINT64_MAX;
     if (page->oldest_seq > es->last_seq + 1)
-        log_error("events %" PRIu64 "..%" PRIu64 " are gone from the speaker's replay ring; "
-                  "helpers miss them",
-                  es->last_seq + 1, page->oldest_seq - 1);
-    size_t used = 0;
-    for (size_t i = 0; i < page->n_events; i++) {
-        Bgpbus__V1__Event *ev = page->events[i];
-        if (ev->seq >= upto)
-            break;
-        if (ev->seq <= es->last_seq)
-            continue;
-        /* Detach it from the page: deliver() owns and frees events. */
-        size_t n = bgpbus__v1__event__get_packed_size(ev);
-        uint8_t *tmp = malloc(n ? n : 1);
-        if (!tmp)
-            break;
-        bgpbus__v1__event__pack(ev, tmp);
-        Bgpbus__V1__Event *copy = bgpbus__v1__event__unpack(NULL, n, tmp);
-        free(tmp);
-        if (!copy)
-            break;
-        deliver(br, copy);
-        used++;
-    }
-    bool more = used > 0 && es->last_seq + 1 < upto && page->newest_seq > es->last_seq;
+        skip_gap(br, page->oldest_seq < upto ? page->oldest_seq : upto,
+                 "are gone from the speaker's replay ring");
+    uint64_t newest = page->newest_seq;
+    size_t used = deliver_page(br, page, upto);
     bgpbus__v1__reply__free_unpacked(rep, NULL);
-    if (more)
-        repair_request(br);
+    if (used == 0 && es->head && es->last_seq + 1 < upto && newest > es->last_seq)
+        skip_gap(br, upto, "are missing from the speaker's replay ring");
+    if (used > 0 && es->last_seq + 1 < upto && newest > es->last_seq)
+        read_on(br); /* the page was full: more to read */
     else
-        release_held(br);
+        release_held(br); /* reads the next gap among the held events, if any */
 }
 
-static void
+/* Asks the speaker for the events from last_seq+1 (the bridge holds live events meanwhile).
+ * false when the request could not be sent. */
+static bool
 repair_request(struct bridge *br)
 {
     Bgpbus__V1__Request req = BGPBUS__V1__REQUEST__INIT;
@@ -394,7 +443,6 @@ repair_request(struct bridge *br)
     req.read_events = &re;
     req.owner = "bgpbus-apibridge";
     size_t len = bgpbus__v1__request__pack(&req, buf);
-    br->events->repairing = true;
     int rc = BUS_ENOMEM;
     if (ctx) {
         ctx->br = br;
@@ -405,9 +453,10 @@ repair_request(struct bridge *br)
     if (rc < 0) {
         log_error("cannot ask the speaker for missed events: %s", bus_strerror(rc));
         free(ctx);
-        br->events->catching_up = false;
-        release_held(br);
+        return false;
     }
+    br->events->repairing = true;
+    return true;
 }
 
 static void
@@ -463,7 +512,7 @@ on_event(struct bus_sub *sub, void *arg, const char *topic, const uint8_t *paylo
         log_warn("events %" PRIu64 "..%" PRIu64 " missed; reading them from the speaker",
                  es->last_seq + 1, ev->seq - 1);
         hold(es, ev);
-        repair_request(br);
+        read_on(br);
         return;
     }
     deliver(br, ev);

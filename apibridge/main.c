@@ -16,6 +16,10 @@
  *   bgpbus.api.out_limit        bytes of output waiting for a helper above which its events are
  *                               dropped (counted, logged once per burst); acks never are.
  *                               Default 16 MiB (BRIDGE_OUT_LIMIT); tests use a small one.
+ *   bgpbus.api.event_queue      events nng queues for the bridge before it reads them, 1 to 8192
+ *                               (default, the most nng 1.5.2 allows); when it overflows the
+ *                               bridge reads the missed events from the speaker's ring. Tests
+ *                               use a tiny one to force such gaps.
  *
  * Signals (SPEC 1.7): SIGTERM, SIGHUP, SIGINT: shutdown event to the helpers, SIGTERM them,
  * SIGKILL after 2 s, exit. SIGUSR1: Reload to the speaker, and the process blocks reloaded
@@ -265,6 +269,24 @@ bridge_out_limit(void)
     return (size_t)n;
 }
 
+/* bgpbus.api.event_queue: the bridge's SUB receive queue, in events (0: the default). */
+static int
+bridge_event_queue(void)
+{
+    const char *v = bgpbus_setting("bgpbus.api.event_queue");
+    if (!v || !*v)
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(v, &end, 10);
+    if (errno || *end || n < 1 || n > BUS_QUEUE_MAX) {
+        log_warn("bgpbus.api.event_queue '%s' is not a count of events from 1 to %d; using %d", v,
+                 BUS_QUEUE_MAX, BUS_QUEUE_MAX);
+        return 0;
+    }
+    return (int)n;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -353,7 +375,9 @@ main(int argc, char **argv)
         log_error("cannot open the speaker's command channel: %s", bus_strerror(rc));
         return 1;
     }
-    struct bus_opts eopts = { .url = cli.events_url, .tls = copts.tls };
+    struct bus_opts eopts = { .url = cli.events_url,
+                              .tls = copts.tls,
+                              .recv_queue = bridge_event_queue() };
     if (events_open(&br, &eopts) < 0)
         return 1;
 

@@ -3,10 +3,12 @@
  *
  *   bgpbus-speaker --config FILE [--command URL] [--events URL]
  *                  [--tls-cert F --tls-key F --tls-ca F [--tls-server-name N]] [--log-level L]
- *                  [--event-ring N]
+ *                  [--event-ring-mb M] [--event-ring N]
  *
- * --event-ring N: events the replay ring keeps for ReadEvents (default 65536, also bounded to
- * 64 MiB); a subscriber that misses more, or a bridge started later, gets a snapshot instead.
+ * --event-ring-mb M: MiB of events the replay ring keeps for ReadEvents (default 64: about four
+ * full-table bursts; docs/architecture.md "Events"). --event-ring N: also at most N events (no
+ * count bound by default). A subscriber that misses more gets a snapshot instead, and a bridge
+ * started later the present state.
  *
  * Signals as ExaBGP (SPEC 1.7): SIGTERM, SIGINT, SIGHUP stop; SIGUSR1 reloads the configuration;
  * SIGALRM re-establishes every session.
@@ -39,24 +41,25 @@ static void
 usage(FILE *f)
 {
     fprintf(f,
-            "usage: bgpbus-speaker --config FILE [--version] [--event-ring N] " BUS_CLI_USAGE "\n"
+            "usage: bgpbus-speaker --config FILE [--version] [--event-ring-mb M] [--event-ring N]\n"
+            "       " BUS_CLI_USAGE "\n"
             "Bus addresses default to ipc:// sockets in $BGPBUS_RUNTIME_DIR,\n"
             "$XDG_RUNTIME_DIR/bgpbus, /run/bgpbus (root) or /tmp/bgpbus-UID.\n");
 }
 
 /* Long options without a short form (bus_cli uses 1..4). */
-enum { OPT_EVENT_RING = 256 };
+enum { OPT_EVENT_RING = 256, OPT_EVENT_RING_MB };
 
-/* --event-ring N: 1 to 16M events. */
+/* --event-ring N (1 to 16M events), --event-ring-mb M (1 to 64K MiB). */
 static int
-parse_ring(const char *arg, size_t *out)
+parse_ring(const char *opt, const char *arg, unsigned long long max, const char *unit, size_t *out)
 {
     char *end;
     errno = 0;
     unsigned long long n = strtoull(arg, &end, 10);
-    if (errno || end == arg || *end || n < 1 || n > (1ULL << 24) || arg[0] == '-') {
-        fprintf(stderr, "bgpbus-speaker: --event-ring '%s': a count of events from 1 to %llu\n",
-                arg, 1ULL << 24);
+    if (errno || end == arg || *end || n < 1 || n > max || arg[0] == '-') {
+        fprintf(stderr, "bgpbus-speaker: --%s '%s': a count of %s from 1 to %llu\n", opt, arg, unit,
+                max);
         return -1;
     }
     *out = (size_t)n;
@@ -264,11 +267,12 @@ main(int argc, char **argv)
         { "version", no_argument, NULL, 'V' },
         { "help", no_argument, NULL, 'h' },
         { "event-ring", required_argument, NULL, OPT_EVENT_RING },
+        { "event-ring-mb", required_argument, NULL, OPT_EVENT_RING_MB },
         { NULL, 0, NULL, 0 },
     };
     struct speaker sp;
     struct bus_cli cli = { 0 };
-    size_t ring_events = 0;
+    size_t ring_events = 0, ring_mb = 0;
     int c, rc = 1;
 
     memset(&sp, 0, sizeof(sp));
@@ -283,7 +287,11 @@ main(int argc, char **argv)
         case 'c': sp.config_path = optarg; break;
         case 'V': printf("%s\n", bgpbus_version()); return 0;
         case OPT_EVENT_RING:
-            if (parse_ring(optarg, &ring_events) < 0)
+            if (parse_ring("event-ring", optarg, 1ULL << 24, "events", &ring_events) < 0)
+                return 2;
+            break;
+        case OPT_EVENT_RING_MB:
+            if (parse_ring("event-ring-mb", optarg, 1ULL << 16, "MiB", &ring_mb) < 0)
                 return 2;
             break;
         case 'h': usage(stdout); return 0;
@@ -306,7 +314,7 @@ main(int argc, char **argv)
     arena_init(&sp.arena, 1 << 20);
     sp.base = event_base_new();
     sp.attrsets = attrset_table_new();
-    if (!sp.base || !sp.attrsets || ev_init(&sp, ring_events, 0) < 0) {
+    if (!sp.base || !sp.attrsets || ev_init(&sp, ring_events, ring_mb << 20) < 0) {
         log_error("out of memory at start");
         goto out;
     }
