@@ -16,15 +16,24 @@
 #include "bus.h"
 #include "log.h"
 #include "nlri.h"
+#include "pbwrite.h"
 #include "session.h"
 #include "update.h"
 #include "update_proto.h"
 #include "version.h"
 
-#define RING_EVENTS_DEFAULT (64 * 1024)
-#define RING_BYTES_DEFAULT  ((size_t)64 * 1024 * 1024)
-#define READ_MAX_DEFAULT    1024
-#define READ_BYTES_MAX      ((size_t)32 * 1024 * 1024)
+/* The replay ring is bounded by bytes (docs/architecture.md, "Events"): a subscriber must be able
+ * to fall a whole full-table burst behind and still read back what nng dropped. 64 MiB holds
+ * about 270k UPDATE events of a real table (rv-jinx: 78,678 events, 16.6 MB packed), four
+ * full tables. The slot array grows on demand; a count bound applies only when one is given
+ * (--event-ring N). */
+#define RING_SLOTS_INITIAL 4096
+#define RING_BYTES_DEFAULT ((size_t)64 * 1024 * 1024)
+/* A ReadEvents page without max_events: as many events as a full nng queue (BUS_QUEUE_MAX) holds,
+ * so that a subscriber repairing a burst's gap needs few round trips (1024 took 72 of them
+ * for a full table, each letting the live queue overflow again). */
+#define READ_MAX_DEFAULT   8192
+#define READ_BYTES_MAX     ((size_t)32 * 1024 * 1024)
 
 static const char *const ev_names[EV_TYPE_COUNT] = {
     "state",     "open",    "negotiated", "update",      "notification",
@@ -46,16 +55,16 @@ struct ring_slot {
 
 struct evring {
     struct ring_slot *slots;
-    size_t cap;
-    size_t head; /* index of the oldest */
+    size_t cap;        /* slots allocated */
+    size_t max_events; /* 0: bounded by bytes only */
+    size_t head;       /* index of the oldest */
     size_t count;
     size_t bytes;
     size_t max_bytes;
     uint64_t seq; /* last published */
     uint64_t type_seq[EV_TYPE_COUNT];
-    uint8_t *buf; /* packing buffer */
-    size_t buf_cap;
-    struct arena arena; /* for events built outside an UPDATE */
+    struct pbwrite_buf pack; /* packing buffer, reused */
+    struct arena arena;      /* for events built outside an UPDATE */
 };
 
 int
@@ -64,7 +73,8 @@ ev_init(struct speaker *sp, size_t ring_events, size_t ring_bytes)
     struct evring *r = calloc(1, sizeof(*r));
     if (!r)
         return -1;
-    r->cap = ring_events ? ring_events : RING_EVENTS_DEFAULT;
+    r->max_events = ring_events;
+    r->cap = ring_events && ring_events < RING_SLOTS_INITIAL ? ring_events : RING_SLOTS_INITIAL;
     r->max_bytes = ring_bytes ? ring_bytes : RING_BYTES_DEFAULT;
     r->slots = calloc(r->cap, sizeof(*r->slots));
     if (!r->slots) {
@@ -80,7 +90,7 @@ static void
 ring_drop_oldest(struct evring *r)
 {
     struct ring_slot *s = &r->slots[r->head];
-    r->bytes -= s->topic_len + 1 + s->len;
+    r->bytes -= sizeof(*s) + s->topic_len + 1 + s->len;
     free(s->topic);
     s->topic = NULL;
     r->head = (r->head + 1) % r->cap;
@@ -96,10 +106,32 @@ ev_free(struct speaker *sp)
     while (r->count)
         ring_drop_oldest(r);
     free(r->slots);
-    free(r->buf);
+    pbwrite_buf_free(&r->pack);
     arena_free(&r->arena);
     free(r);
     sp->ring = NULL;
+}
+
+/* Doubles the slot array (up to the count bound), oldest first at index 0. false when it
+ * cannot grow: the oldest event then makes room. */
+static bool
+ring_grow(struct evring *r)
+{
+    size_t cap = r->cap * 2;
+    if (r->max_events && cap > r->max_events)
+        cap = r->max_events;
+    if (cap <= r->cap)
+        return false;
+    struct ring_slot *slots = calloc(cap, sizeof(*slots));
+    if (!slots)
+        return false;
+    for (size_t i = 0; i < r->count; i++)
+        slots[i] = r->slots[(r->head + i) % r->cap];
+    free(r->slots);
+    r->slots = slots;
+    r->cap = cap;
+    r->head = 0;
+    return true;
 }
 
 static void
@@ -107,8 +139,11 @@ ring_push(struct evring *r, uint64_t seq, const char *topic, const uint8_t *payl
 {
     size_t tlen = strlen(topic);
     size_t need = tlen + 1 + len;
+    size_t charge = sizeof(struct ring_slot) + need; /* what the event costs the ring */
 
-    while (r->count && (r->count == r->cap || r->bytes + need > r->max_bytes))
+    while (r->count && r->bytes + charge > r->max_bytes)
+        ring_drop_oldest(r);
+    if (r->count == r->cap && !ring_grow(r))
         ring_drop_oldest(r);
     char *mem = malloc(need);
     if (!mem)
@@ -121,7 +156,7 @@ ring_push(struct evring *r, uint64_t seq, const char *topic, const uint8_t *payl
     s->topic_len = tlen;
     s->len = len;
     r->count++;
-    r->bytes += need;
+    r->bytes += charge;
 }
 
 /* Fills the envelope, packs, publishes and keeps the event. */
@@ -145,21 +180,17 @@ ev_emit(struct speaker *sp, struct peer *p, enum ev_type type, Bgpbus__V1__Event
     }
     snprintf(topic, sizeof(topic), "ev/%s/%s/", ev_names[type], p ? p->addr_text : "-");
 
-    size_t len = bgpbus__v1__event__get_packed_size(ev);
-    if (len > r->buf_cap) {
-        size_t cap = len * 2 > 65536 ? len * 2 : 65536;
-        uint8_t *nb = realloc(r->buf, cap);
-        if (!nb) {
-            log_error("events: out of memory packing a %zu-octet event", len);
-            return;
-        }
-        r->buf = nb;
-        r->buf_cap = cap;
+    /* One pass into a reused buffer (pbwrite.h): protobuf-c's sizing walk cost more than the
+     * decoding of the UPDATE itself. */
+    size_t len;
+    const uint8_t *packed = pbwrite_pack(&r->pack, &ev->base, &len);
+    if (!packed) {
+        log_error("events: out of memory packing event seq %llu", (unsigned long long)ev->seq);
+        return;
     }
-    bgpbus__v1__event__pack(ev, r->buf);
-    if (sp->pub && bus_publish(sp->pub, topic, r->buf, len) < 0)
+    if (sp->pub && bus_publish(sp->pub, topic, packed, len) < 0)
         log_debug("events: publish of seq %llu dropped", (unsigned long long)ev->seq);
-    ring_push(r, ev->seq, topic, r->buf, len);
+    ring_push(r, ev->seq, topic, packed, len);
 }
 
 /* ---- helpers ------------------------------------------------------------------------------- */
@@ -525,6 +556,40 @@ ev_eor(struct peer *p, uint16_t afi, uint8_t safi, Bgpbus__V1__Direction dir, co
 
 /* ---- replay ------------------------------------------------------------------------------- */
 
+/*
+ * Puts one event into the page as the bytes the ring holds. Unpacking each event to have
+ * protobuf-c pack it again cost more than everything else the speaker did while subscribers
+ * repaired gaps in a full-table burst (issue 7). The bytes go in as an unknown field with the
+ * tag of EventPage.events: protobuf-c packs unknown fields after the known ones, and a parser
+ * takes the elements of a repeated field wherever they are in the message (the protobuf
+ * encoding allows fields in any order), so every client reads an ordinary EventPage.
+ */
+static int
+page_add_packed(struct arena *a, Bgpbus__V1__EventPage *page, const uint8_t *ev, size_t len)
+{
+    static uint32_t events_tag;
+    uint8_t *data = arena_alloc(a, len + 10);
+
+    if (!data)
+        return -1;
+    if (!events_tag)
+        events_tag = protobuf_c_message_descriptor_get_field_by_name(
+                         &bgpbus__v1__event_page__descriptor, "events")
+                         ->id;
+    size_t n = 0;
+    uint64_t v = len;
+    for (; v >= 0x80; v >>= 7)
+        data[n++] = (uint8_t)(v | 0x80);
+    data[n++] = (uint8_t)v;
+    memcpy(data + n, ev, len);
+    ProtobufCMessageUnknownField *u = &page->base.unknown_fields[page->base.n_unknown_fields++];
+    u->tag = events_tag;
+    u->wire_type = PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED;
+    u->len = n + len;
+    u->data = data;
+    return 0;
+}
+
 size_t
 ev_read(struct speaker *sp, uint64_t from_seq, uint32_t max, const char *prefix, struct arena *a,
         Bgpbus__V1__EventPage *page)
@@ -541,23 +606,25 @@ ev_read(struct speaker *sp, uint64_t from_seq, uint32_t max, const char *prefix,
     page->newest_seq = r->seq;
     page->has_oldest_seq = true;
     page->oldest_seq = r->count ? r->slots[r->head].seq : r->seq + 1;
-    page->events = arena_calloc(a, max, sizeof(*page->events));
-    if (!page->events || r->count == 0)
+    if (r->count == 0)
         return 0;
     uint64_t oldest = r->slots[r->head].seq;
     size_t start = from_seq > oldest ? (size_t)(from_seq - oldest) : 0;
-    for (size_t i = start; i < r->count && page->n_events < max; i++) {
+    if (start >= r->count)
+        return 0;
+    size_t room = r->count - start < max ? r->count - start : max;
+    page->base.unknown_fields = arena_calloc(a, room, sizeof(*page->base.unknown_fields));
+    if (!page->base.unknown_fields)
+        return 0;
+    for (size_t i = start; i < r->count && page->base.n_unknown_fields < room; i++) {
         struct ring_slot *s = &r->slots[(r->head + i) % r->cap];
         if (plen && (s->topic_len < plen || memcmp(s->topic, prefix, plen) != 0))
             continue;
-        if (bytes + s->len > READ_BYTES_MAX && page->n_events > 0)
+        if (bytes + s->len > READ_BYTES_MAX && page->base.n_unknown_fields > 0)
             break;
-        Bgpbus__V1__Event *ev =
-            bgpbus__v1__event__unpack(&a->pb, s->len, (const uint8_t *)s->topic + s->topic_len + 1);
-        if (!ev)
-            continue;
-        page->events[page->n_events++] = ev;
+        if (page_add_packed(a, page, (const uint8_t *)s->topic + s->topic_len + 1, s->len) < 0)
+            break;
         bytes += s->len;
     }
-    return page->n_events;
+    return page->base.n_unknown_fields;
 }

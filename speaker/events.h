@@ -61,7 +61,9 @@ void ev_eor(struct peer *p, uint16_t afi, uint8_t safi, Bgpbus__V1__Direction di
 
 /*
  * ReadEvents: events with seq >= from_seq whose topic starts with prefix, at most max (and a
- * few MB), packed into page (allocations owned by the caller's arena). Returns the count.
+ * few MB), put into page as they were packed (the page's unknown fields carrying the tag of
+ * EventPage.events: packed, it is an ordinary EventPage). Allocations are owned by the caller's
+ * arena. Returns the count.
  */
 size_t ev_read(struct speaker *sp, uint64_t from_seq, uint32_t max, const char *prefix,
                struct arena *a, Bgpbus__V1__EventPage *page);
