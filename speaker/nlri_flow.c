@@ -4,6 +4,8 @@
  */
 #include "nlri_flow.h"
 
+#include "exa_flow.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -384,7 +386,13 @@ nlri_flow_format(const struct nlri *n, char *buf, size_t size)
     arena_init(&a, 1024);
     m = nlri_flow_to_proto(&a, n);
     if (m != NULL) {
-        need = nlri_flow_text(m, buf, size);
+        /* The rule as ExaBGP writes it, by the one renderer the bridge uses (lib/exa_flow.h). */
+        struct exa_buf text;
+
+        exa_buf_init(&text);
+        exa_put_flow_text(&text, m, NULL);
+        need = snprintf(buf, size, "%s", text.oom || text.data == NULL ? "flow ?" : text.data);
+        exa_buf_free(&text);
     } else {
         size_t o = 0;
 

@@ -31,8 +31,5 @@ const char *nlri_flow_from_proto(const Bgpbus__V1__FlowSpecNlri *m, struct arena
  * memory or when n does not hold a well-formed rule. */
 Bgpbus__V1__FlowSpecNlri *nlri_flow_to_proto(struct arena *a, const struct nlri *n);
 
-/* The rule as ExaBGP writes it ("flow destination-ipv4 192.0.2.0/24 protocol =tcp"); snprintf-like,
- * returns the length the text needs. */
-int nlri_flow_text(const Bgpbus__V1__FlowSpecNlri *m, char *buf, size_t size);
 
 #endif
