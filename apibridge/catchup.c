@@ -215,27 +215,41 @@ deliver_rib(struct present *p, int idx, Bgpbus__V1__PeerRoutes *pr)
         deliver_group(p, idx, pr->peer, r + start, pr->n_routes - start, afi, safi);
 }
 
+/* The reply of one catch-up request when it is current and of the expected kind; otherwise
+ * NULL, after freeing p (stale: the bridge stops or follows a newer run) or logging why the
+ * helpers miss `lost` and finishing the catch-up. */
+static Bgpbus__V1__Reply *
+present_reply(struct present *p, int status, const uint8_t *data, size_t len,
+              Bgpbus__V1__Reply__ResultCase want, const char *what, const char *lost)
+{
+    Bgpbus__V1__Reply *rep = NULL;
+
+    if (status == BUS_ECANCELED || !events_gen_current(p->br, p->gen)) {
+        present_free(p);
+        return NULL;
+    }
+    if (status == 0)
+        rep = bgpbus__v1__reply__unpack(NULL, len, data);
+    if (rep && rep->result_case == want)
+        return rep;
+    log_error("catch-up: cannot %s from the speaker (%s); helpers miss %s", what,
+              status ? bus_strerror(status) : "bad reply", lost);
+    if (rep)
+        bgpbus__v1__reply__free_unpacked(rep, NULL);
+    present_finish(p);
+    return NULL;
+}
+
 static void
 on_rib(struct bus_client *c, void *arg, int status, const uint8_t *data, size_t len)
 {
     struct present *p = arg;
-    Bgpbus__V1__Reply *rep = NULL;
+    Bgpbus__V1__Reply *rep =
+        present_reply(p, status, data, len, BGPBUS__V1__REPLY__RESULT_ROUTES, "read the Adj-RIB-In",
+                      "the routes received before the bridge started");
     (void)c;
-    if (status == BUS_ECANCELED || !events_gen_current(p->br, p->gen)) {
-        present_free(p); /* the bridge is stopping, or a newer speaker run is followed */
+    if (!rep)
         return;
-    }
-    if (status == 0)
-        rep = bgpbus__v1__reply__unpack(NULL, len, data);
-    if (!rep || rep->result_case != BGPBUS__V1__REPLY__RESULT_ROUTES || !rep->routes) {
-        log_error("catch-up: cannot read the Adj-RIB-In from the speaker (%s); helpers miss "
-                  "the routes received before the bridge started",
-                  status ? bus_strerror(status) : "bad reply");
-        if (rep)
-            bgpbus__v1__reply__free_unpacked(rep, NULL);
-        present_finish(p);
-        return;
-    }
     const Bgpbus__V1__RouteTable *t = rep->routes;
     for (size_t i = 0; i < t->n_peers; i++) {
         int idx = bridge_neighbor_index(p->br, t->peers[i]->peer);
@@ -284,23 +298,12 @@ static void
 on_neighbors(struct bus_client *c, void *arg, int status, const uint8_t *data, size_t len)
 {
     struct present *p = arg;
-    Bgpbus__V1__Reply *rep = NULL;
+    Bgpbus__V1__Reply *rep =
+        present_reply(p, status, data, len, BGPBUS__V1__REPLY__RESULT_NEIGHBORS,
+                      "list the neighbors", "the sessions that came up before the bridge started");
     (void)c;
-    if (status == BUS_ECANCELED || !events_gen_current(p->br, p->gen)) {
-        present_free(p); /* the bridge is stopping, or a newer speaker run is followed */
+    if (!rep)
         return;
-    }
-    if (status == 0)
-        rep = bgpbus__v1__reply__unpack(NULL, len, data);
-    if (!rep || rep->result_case != BGPBUS__V1__REPLY__RESULT_NEIGHBORS || !rep->neighbors) {
-        log_error("catch-up: cannot list the speaker's neighbors (%s); helpers miss the "
-                  "sessions that came up before the bridge started",
-                  status ? bus_strerror(status) : "bad reply");
-        if (rep)
-            bgpbus__v1__reply__free_unpacked(rep, NULL);
-        present_finish(p);
-        return;
-    }
     const Bgpbus__V1__NeighborList *list = rep->neighbors;
     for (size_t i = 0; i < list->n_neighbors; i++) {
         const Bgpbus__V1__NeighborState *st = list->neighbors[i]->state;
