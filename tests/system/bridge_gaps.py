@@ -20,7 +20,7 @@ LOCAL, PEER = h.addr(1), h.addr(2)
 PORT = h.port()
 PY = "/usr/bin/python3"
 RECV = "\t\tneighbor-changes;\n\t\treceive {\n\t\t\tparsed;\n\t\t\tupdate;\n\t\t}\n"
-TRANSCRIPTS = "/work/shared/compat/exabgp/transcripts"
+TRANSCRIPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "transcripts")
 
 
 def path(name):
