@@ -16,17 +16,12 @@
 #include "bus.h"
 #include "client_int.h"
 #include "test_bus_util.h"
+#include "test_standin.h"
 
 /* ---- the stand-in speaker ---------------------------------------------------------------- */
 
 struct fake {
-    struct event_base *base;
-    struct bus_server *srv;
-    struct event *stop_poll;
-    atomic_bool stopping;
-    atomic_int received; /* requests that reached the stand-in */
-    pthread_t tid;
-    char url[300];
+    struct standin s; /* the stand-in speaker (test_standin.h) */
 };
 
 static void
@@ -42,7 +37,7 @@ fake_request(struct bus_server *srv, void *arg, const uint8_t *buf, size_t len,
     /* This runs in the server's thread, where cmocka's asserts cannot jump: abort instead. */
     if (!req)
         abort();
-    atomic_fetch_add(&((struct fake *)arg)->received, 1);
+    atomic_fetch_add(&((struct fake *)arg)->s.received, 1);
     if (req->owner && strcmp(req->owner, "drop") == 0) {
         bus_reply_drop(h); /* the client's timeout reports it */
         bgpbus__v1__request__free_unpacked(req, NULL);
@@ -70,41 +65,13 @@ fake_request(struct bus_server *srv, void *arg, const uint8_t *buf, size_t len,
     bgpbus__v1__request__free_unpacked(req, NULL);
 }
 
-/* libevent is not thread-aware here: the test thread only raises a flag. */
-static void
-fake_stop_poll(evutil_socket_t fd, short what, void *arg)
-{
-    struct fake *f = arg;
-
-    (void)fd;
-    (void)what;
-    if (atomic_load(&f->stopping))
-        event_base_loopbreak(f->base);
-}
-
-static void *
-fake_main(void *arg)
-{
-    event_base_dispatch(((struct fake *)arg)->base);
-    return NULL;
-}
-
 static int
 setup(void **state)
 {
     struct fake *f = calloc(1, sizeof(*f));
-    struct bus_opts opts = { 0 };
-    struct timeval tick = { 0, 10000 };
 
     assert_non_null(f);
-    assert_non_null(f->base = event_base_new());
-    opts.url = test_ipc_url(f->url, sizeof(f->url), "async");
-    assert_int_equal(bus_server_open(&f->srv, f->base, &opts, fake_request, f), 0);
-    atomic_init(&f->stopping, false);
-    atomic_init(&f->received, 0);
-    f->stop_poll = event_new(f->base, -1, EV_PERSIST, fake_stop_poll, f);
-    assert_int_equal(event_add(f->stop_poll, &tick), 0);
-    assert_int_equal(pthread_create(&f->tid, NULL, fake_main, f), 0);
+    standin_start(&f->s, "async", fake_request, f);
     *state = f;
     return 0;
 }
@@ -114,11 +81,7 @@ teardown(void **state)
 {
     struct fake *f = *state;
 
-    atomic_store(&f->stopping, true);
-    assert_int_equal(pthread_join(f->tid, NULL), 0);
-    event_free(f->stop_poll);
-    bus_server_free(f->srv);
-    event_base_free(f->base);
+    standin_stop(&f->s);
     free(f);
     return 0;
 }
@@ -126,7 +89,7 @@ teardown(void **state)
 static bgpbus_client *
 client(struct fake *f, int timeout_ms, const char *owner)
 {
-    struct bgpbus_options o = { .command_url = f->url, .timeout_ms = timeout_ms, .owner = owner };
+    struct bgpbus_options o = { .command_url = f->s.url, .timeout_ms = timeout_ms, .owner = owner };
     bgpbus_client *c;
 
     assert_int_equal(bgpbus_client_open(&c, &o), 0);
@@ -262,9 +225,9 @@ test_close_ends_pending(void **state)
     /* Close once the request reached the stand-in (which never answers it): nng 1.5.2 can leak
      * a message still in its own queues when the socket closes (upstream: nng PR 1643), which
      * LeakSanitizer blamed on this test in 8 of 20 runs on a loaded 2-core machine. */
-    while (atomic_load(&f->received) < 1 && test_now_ms() < deadline)
+    while (atomic_load(&f->s.received) < 1 && test_now_ms() < deadline)
         poll(NULL, 0, 5);
-    assert_int_equal(atomic_load(&f->received), 1);
+    assert_int_equal(atomic_load(&f->s.received), 1);
     bgpbus_client_close(c);
     assert_int_equal(d.calls, 1);
     assert_int_equal(d.status, BGPBUS_E_CLOSED);

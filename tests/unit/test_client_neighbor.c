@@ -16,6 +16,7 @@
 #include "bus.h"
 #include "client_int.h"
 #include "test_bus_util.h"
+#include "test_standin.h"
 
 #define KNOWN   "192.0.2.2"  /* the stand-in's neighbor that can be removed and listed */
 #define IN_USE  "192.0.2.66" /* AddNeighbor of it is refused */
@@ -24,15 +25,9 @@
 /* ---- the stand-in speaker ---------------------------------------------------------------- */
 
 struct fake {
-    struct event_base *base;
-    struct bus_server *srv;
-    struct event *stop_poll;
-    atomic_bool stopping;
-    atomic_int received; /* requests that reached the stand-in */
+    struct standin s; /* the stand-in speaker (test_standin.h) */
     pthread_mutex_t lock;
     Bgpbus__V1__Request *last; /* the last request, kept for the test to look at */
-    pthread_t tid;
-    char url[300];
 };
 
 static bool
@@ -186,48 +181,20 @@ fake_request(struct bus_server *srv, void *arg, const uint8_t *buf, size_t len,
         bgpbus__v1__request__free_unpacked(f->last, NULL);
     f->last = req;
     pthread_mutex_unlock(&f->lock);
-    atomic_fetch_add(&f->received, 1);
+    atomic_fetch_add(&f->s.received, 1);
     if (bus_reply(h, out, n) != 0)
         abort();
     free(out);
-}
-
-/* libevent is not thread-aware here: the test thread only raises a flag. */
-static void
-fake_stop_poll(evutil_socket_t fd, short what, void *arg)
-{
-    struct fake *f = arg;
-
-    (void)fd;
-    (void)what;
-    if (atomic_load(&f->stopping))
-        event_base_loopbreak(f->base);
-}
-
-static void *
-fake_main(void *arg)
-{
-    event_base_dispatch(((struct fake *)arg)->base);
-    return NULL;
 }
 
 static int
 setup(void **state)
 {
     struct fake *f = calloc(1, sizeof(*f));
-    struct bus_opts opts = { 0 };
-    struct timeval tick = { 0, 10000 };
 
     assert_non_null(f);
-    assert_non_null(f->base = event_base_new());
-    opts.url = test_ipc_url(f->url, sizeof(f->url), "neigh");
-    assert_int_equal(bus_server_open(&f->srv, f->base, &opts, fake_request, f), 0);
-    atomic_init(&f->stopping, false);
-    atomic_init(&f->received, 0);
     assert_int_equal(pthread_mutex_init(&f->lock, NULL), 0);
-    f->stop_poll = event_new(f->base, -1, EV_PERSIST, fake_stop_poll, f);
-    assert_int_equal(event_add(f->stop_poll, &tick), 0);
-    assert_int_equal(pthread_create(&f->tid, NULL, fake_main, f), 0);
+    standin_start(&f->s, "neigh", fake_request, f);
     *state = f;
     return 0;
 }
@@ -237,11 +204,7 @@ teardown(void **state)
 {
     struct fake *f = *state;
 
-    atomic_store(&f->stopping, true);
-    assert_int_equal(pthread_join(f->tid, NULL), 0);
-    event_free(f->stop_poll);
-    bus_server_free(f->srv);
-    event_base_free(f->base);
+    standin_stop(&f->s);
     if (f->last)
         bgpbus__v1__request__free_unpacked(f->last, NULL);
     pthread_mutex_destroy(&f->lock);
@@ -252,7 +215,7 @@ teardown(void **state)
 static bgpbus_client *
 client(struct fake *f)
 {
-    struct bgpbus_options o = { .command_url = f->url, .timeout_ms = 5000 };
+    struct bgpbus_options o = { .command_url = f->s.url, .timeout_ms = 5000 };
     bgpbus_client *c;
 
     assert_int_equal(bgpbus_client_open(&c, &o), 0);
@@ -354,7 +317,7 @@ test_add_in_use(void **state)
     assert_int_equal(bgpbus_neighbor_add(c, &cfg), BGPBUS_E_REJECTED);
     assert_string_equal(bgpbus_client_error(c),
                         "a neighbor with this address and local address exists");
-    assert_int_equal(atomic_load(&f->received), 1);
+    assert_int_equal(atomic_load(&f->s.received), 1);
     bgpbus_client_close(c);
 }
 
@@ -396,7 +359,7 @@ test_add_invalid(void **state)
     }
     assert_int_equal(bgpbus_neighbor_add(c, NULL), BGPBUS_E_INVALID);
     assert_int_equal(bgpbus_neighbor_add(NULL, &cases[1].cfg), BGPBUS_E_INVALID);
-    assert_int_equal(atomic_load(&f->received), 0);
+    assert_int_equal(atomic_load(&f->s.received), 0);
     bgpbus_client_close(c);
 }
 
@@ -424,7 +387,7 @@ test_remove(void **state)
     assert_int_equal(bgpbus_neighbor_remove(c, "not-an-address"), BGPBUS_E_INVALID);
     assert_string_equal(bgpbus_client_error(c), "bad neighbor address not-an-address");
     assert_int_equal(bgpbus_neighbor_remove(c, NULL), BGPBUS_E_INVALID);
-    assert_int_equal(atomic_load(&f->received), 2);
+    assert_int_equal(atomic_load(&f->s.received), 2);
     bgpbus_client_close(c);
 }
 
@@ -488,7 +451,7 @@ test_list_one(void **state)
 
     assert_int_equal(bgpbus_neighbors(c, "300.1.1.1", &v, &n), BGPBUS_E_INVALID);
     assert_int_equal(bgpbus_neighbors(c, NULL, NULL, &n), BGPBUS_E_INVALID);
-    assert_int_equal(atomic_load(&f->received), 3);
+    assert_int_equal(atomic_load(&f->s.received), 3);
     bgpbus_client_close(c);
 }
 
