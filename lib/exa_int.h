@@ -69,6 +69,8 @@ void exa_put_peer_ip(struct exa_buf *b, const Bgpbus__V1__Event *ev);
 
 /* "send" / "receive" (ExaBGP's direction words); NULL for no direction. */
 const char *exa_direction_name(const Bgpbus__V1__Event *ev);
+/* ExaBGP's word for a ROUTE-REFRESH subtype: "query", "begin" (BoRR), "end" (EoRR). */
+const char *exa_refresh_subtype_name(Bgpbus__V1__RouteRefreshSubtype subtype);
 /* ExaBGP's name of a BGP message type for the packets forms ("route refresh" for 5). */
 const char *exa_message_name(unsigned type);
 

@@ -152,17 +152,9 @@ exa_json_refresh(struct exa_buf *b, const Bgpbus__V1__RouteRefresh *rr)
 {
     EXA_PUTS(b, ", \"route-refresh\": { ");
     exa_json_family_members(b, rr->family);
-    EXA_PUTS(b, ", \"subtype\": ");
-    switch (rr->subtype) {
-    case BGPBUS__V1__ROUTE_REFRESH_SUBTYPE__ROUTE_REFRESH_SUBTYPE_BORR:
-        EXA_PUTS(b, "\"begin\"");
-        break;
-    case BGPBUS__V1__ROUTE_REFRESH_SUBTYPE__ROUTE_REFRESH_SUBTYPE_EORR:
-        EXA_PUTS(b, "\"end\"");
-        break;
-    default: EXA_PUTS(b, "\"query\""); break;
-    }
-    EXA_PUTS(b, " }");
+    EXA_PUTS(b, ", \"subtype\": \"");
+    exa_puts(b, exa_refresh_subtype_name(rr->subtype));
+    EXA_PUTS(b, "\" }");
 }
 
 static const char *

@@ -350,6 +350,17 @@ exa_direction_name(const Bgpbus__V1__Event *ev)
 }
 
 const char *
+exa_refresh_subtype_name(Bgpbus__V1__RouteRefreshSubtype subtype)
+{
+    /* RFC 7313 3: BoRR and EoRR demarcate an enhanced refresh; anything else is a request. */
+    switch (subtype) {
+    case BGPBUS__V1__ROUTE_REFRESH_SUBTYPE__ROUTE_REFRESH_SUBTYPE_BORR: return "begin";
+    case BGPBUS__V1__ROUTE_REFRESH_SUBTYPE__ROUTE_REFRESH_SUBTYPE_EORR: return "end";
+    default: return "query";
+    }
+}
+
+const char *
 exa_message_name(unsigned type)
 {
     /* RFC 4271 4.1 message types, with ExaBGP's names (4.2 Message.CODE.short()). */

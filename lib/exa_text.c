@@ -616,15 +616,8 @@ exa_text_event(const Bgpbus__V1__Event *ev, enum exa_form form, unsigned opts, s
 
         EXA_PUTS(out, "route-refresh afi ");
         exa_text_afi_safi(out, rr->family);
-        switch (rr->subtype) {
-        case BGPBUS__V1__ROUTE_REFRESH_SUBTYPE__ROUTE_REFRESH_SUBTYPE_BORR:
-            EXA_PUTS(out, " begin");
-            break;
-        case BGPBUS__V1__ROUTE_REFRESH_SUBTYPE__ROUTE_REFRESH_SUBTYPE_EORR:
-            EXA_PUTS(out, " end");
-            break;
-        default: EXA_PUTS(out, " query"); break;
-        }
+        exa_putc(out, ' ');
+        exa_puts(out, exa_refresh_subtype_name(rr->subtype));
         break;
     }
     case BGPBUS__V1__EVENT__BODY_OPERATIONAL: {
